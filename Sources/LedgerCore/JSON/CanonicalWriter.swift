@@ -1,0 +1,139 @@
+/// Writes RFC 8785 (JCS) canonical JSON into a reusable byte buffer.
+///
+/// For this ledger's value space (integers, strings, booleans, null, arrays, objects) JCS is:
+/// keys sorted by UTF-16 code units, no whitespace, integers in plain decimal, strings with only
+/// `"` `\` and control characters escaped (`\b \t \n \f \r`, others as `\u00xx`), UTF-8.
+public struct CanonicalWriter {
+    public var bytes: [UInt8]
+
+    public init(capacity: Int = 512) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Empties the buffer, keeping its capacity.
+    @inline(__always)
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
+    @inline(__always)
+    public mutating func raw(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    public mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+    public mutating func value(_ v: JSON) {
+        switch v {
+        case .null: raw("null")
+        case .bool(let b): b ? raw("true") : raw("false")
+        case .int(let i): int(i)
+        case .string(let s): string(s)
+        case .array(let items):
+            byte(UInt8(ascii: "["))
+            for (n, item) in items.enumerated() {
+                if n > 0 { byte(UInt8(ascii: ",")) }
+                value(item)
+            }
+            byte(UInt8(ascii: "]"))
+        case .object(let o): object(o)
+        }
+    }
+
+    public mutating func object(_ o: JSONObject) {
+        byte(UInt8(ascii: "{"))
+        var first = true
+        for m in o.members {
+            if !first { byte(UInt8(ascii: ",")) }
+            first = false
+            string(m.key)
+            byte(UInt8(ascii: ":"))
+            value(m.value)
+        }
+        byte(UInt8(ascii: "}"))
+    }
+
+    @inline(__always)
+    public mutating func int(_ i: Int64) {
+        if i >= 0 { uint(UInt64(i)); return }
+        byte(UInt8(ascii: "-"))
+        uint(i.magnitude)
+    }
+
+    @inline(__always)
+    public mutating func uint(_ value: UInt64) {
+        if value < 10 { bytes.append(UInt8(truncatingIfNeeded: value) &+ 0x30); return }
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes of scratch, enough for 20 digits
+        var v = value
+        var n = 0
+        withUnsafeMutableBytes(of: &tmp) { buf in
+            while v > 0 {
+                buf[23 - n] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+                v /= 10
+                n += 1
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(24 - n)...]))
+        }
+    }
+
+    public mutating func string(_ s: String) {
+        byte(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { utf8 in
+            var runStart = 0
+            for i in 0..<utf8.count {
+                let c = utf8[i]
+                if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
+                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                runStart = i + 1
+                switch c {
+                case 0x22: raw("\\\"")
+                case 0x5C: raw("\\\\")
+                case 0x08: raw("\\b")
+                case 0x09: raw("\\t")
+                case 0x0A: raw("\\n")
+                case 0x0C: raw("\\f")
+                case 0x0D: raw("\\r")
+                default:
+                    raw("\\u00")
+                    byte(Hex.digits[Int(c >> 4)])
+                    byte(Hex.digits[Int(c & 0xF)])
+                }
+            }
+            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// Writes `"key":` (the key must need no escaping).
+    @inline(__always)
+    public mutating func key(_ k: StaticString) {
+        byte(UInt8(ascii: "\""))
+        raw(k)
+        raw("\":")
+    }
+
+    /// Writes a 32-byte digest as a quoted, lower-case hex string.
+    @inline(__always)
+    public mutating func hexString(_ d: Digest32) {
+        byte(UInt8(ascii: "\""))
+        d.appendHex(to: &bytes)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// The canonical text of a value.
+    public static func encode(_ v: JSON) -> [UInt8] {
+        var w = CanonicalWriter()
+        w.value(v)
+        return w.bytes
+    }
+
+    /// The canonical text of a value, as a string.
+    public static func string(_ v: JSON) -> String {
+        String(decoding: encode(v), as: UTF8.self)
+    }
+}
+
+public enum Hex {
+    public static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+}

@@ -1,0 +1,115 @@
+/// An event as a client submits it: before it has a place in the log.
+public struct NewEvent: Sendable, Equatable {
+    public var type: String
+    public var key: String
+    public var actor: String?
+    public var data: JSONObject
+    /// Only for `import --preserve-recorded-at`: the time the event was recorded in an older system.
+    public var recordedAt: Timestamp?
+
+    public init(type: String, key: String, actor: String? = nil, data: JSONObject, recordedAt: Timestamp? = nil) {
+        self.type = type
+        self.key = key
+        self.actor = actor
+        self.data = data
+        self.recordedAt = recordedAt
+    }
+}
+
+/// A refusal: one sentence that names the field and the rule. Nothing was appended.
+public struct ValidationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The offending field (`data.signedBy`, `type`, …), or empty when the event as a whole is wrong.
+    public let field: String
+    public let message: String
+
+    public init(field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Small key-value state that rules and views keep beside the log, in the same transaction.
+///
+/// The store backs it with LMDB inside the append's write transaction; tests back it with a
+/// dictionary. Keys and values are bytes; values are copied out.
+public protocol StateAccess {
+    func get(_ key: [UInt8]) throws -> [UInt8]?
+    func put(_ key: [UInt8], _ value: [UInt8]) throws
+    func delete(_ key: [UInt8]) throws
+    /// Visits entries whose key starts with `prefix`, in key order, until `body` returns false.
+    func scan(prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws
+}
+
+/// Where the ledger's domain plugs in: what may be appended, to which stream, and what it changes.
+///
+/// `admit` runs before anything is written and throws ``ValidationError`` to refuse; `apply`
+/// runs after the record has its place, in the same transaction, to update state and views.
+public protocol LedgerPolicy: Sendable {
+    /// Checks `event` against the state and returns the stream it belongs to.
+    func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> String
+    /// Records the effects of an appended record.
+    func apply(_ record: Record, on ledger: LedgerContext, state: any StateAccess) throws
+}
+
+/// What a policy knows about the ledger it guards.
+public struct LedgerContext: Sendable, Equatable {
+    public let name: LedgerName
+    /// On a Träger's ledger: the Jugendamt it works with.
+    public let jugendamt: String?
+
+    public init(name: LedgerName, jugendamt: String?) {
+        self.name = name
+        self.jugendamt = jugendamt
+    }
+}
+
+/// Accepts any type with an object `data`; routes by a `traeger` or `jugendamt` field.
+/// Used for raw logs and tests of the log itself; ``DomainPolicy`` is the real one.
+public struct PermissivePolicy: LedgerPolicy {
+    public init() {}
+
+    public func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> String {
+        switch ledger.name.side {
+        case .jugendamt:
+            if case .string(let t)? = event.data["traeger"], Identifier.isValid(t) { return "traeger:\(t)" }
+            return StreamName.intern
+        case .traeger:
+            if case .string(let j)? = event.data["jugendamt"], Identifier.isValid(j) { return "jugendamt:\(j)" }
+            if let j = ledger.jugendamt { return "jugendamt:\(j)" }
+            return StreamName.intern
+        }
+    }
+
+    public func apply(_ record: Record, on ledger: LedgerContext, state: any StateAccess) throws {}
+}
+
+extension NewEvent {
+    /// The fields of an import line or an HTTP event body.
+    public static let fieldNames: Set<String> = ["type", "key", "actor", "data", "recordedAt"]
+
+    /// Reads `{type, key, actor?, data, recordedAt?}` (an import line or an HTTP event).
+    public init(json: JSON) throws(ValidationError) {
+        guard case .object(let o) = json else { throw ValidationError(field: "", "an event must be a JSON object with type, key and data") }
+        for m in o.members where !Self.fieldNames.contains(m.key) {
+            throw ValidationError(field: m.key, "unknown field \"\(m.key)\" (an event has type, key, actor, data and, on import, recordedAt)")
+        }
+        guard case .string(let type)? = o["type"] else { throw ValidationError(field: "type", "type is required and must be a string") }
+        guard case .string(let key)? = o["key"] else { throw ValidationError(field: "key", "key is required and must be a string") }
+        var actor: String?
+        if let a = o["actor"] {
+            guard case .string(let s) = a else { throw ValidationError(field: "actor", "actor must be a string") }
+            actor = s
+        }
+        guard case .object(let data)? = o["data"] else { throw ValidationError(field: "data", "data is required and must be a JSON object") }
+        var recordedAt: Timestamp?
+        if let r = o["recordedAt"] {
+            guard case .string(let s) = r, let t = Timestamp(rfc3339: s), s.count > 10 else {
+                throw ValidationError(field: "recordedAt", "recordedAt must be an RFC 3339 time like 2025-04-02T09:15:00Z")
+            }
+            recordedAt = t
+        }
+        self.init(type: type, key: key, actor: actor, data: data, recordedAt: recordedAt)
+    }
+}
