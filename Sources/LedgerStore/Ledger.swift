@@ -133,14 +133,18 @@ public final class Ledger: @unchecked Sendable {
     // MARK: - Appending
 
     /// What an append did with one event.
-    public enum Outcome: Equatable, Sendable {
-        /// Newly appended.
-        case appended(Record)
-        /// The key was used before with the same content: the stored record, nothing appended.
-        case existing(Record)
+    public struct Outcome: Equatable, Sendable {
+        /// The record: newly appended, or the stored one when the key was used before with the same content.
+        public var record: Record
+        /// Whether the record is new (false: an idempotent repeat, nothing appended).
+        public var isNew: Bool
+        /// Accepted but worth saying (hours beyond the grant, …).
+        public var warnings: [String]
 
-        public var record: Record {
-            switch self { case .appended(let r), .existing(let r): r }
+        public init(record: Record, isNew: Bool, warnings: [String] = []) {
+            self.record = record
+            self.isNew = isNew
+            self.warnings = warnings
         }
     }
 
@@ -189,15 +193,16 @@ public final class Ledger: @unchecked Sendable {
                 let candidate = Record(seq: 0, recordedAt: now, ledger: "", stream: "", streamSeq: 0, type: event.type,
                                        key: event.key, actor: event.actor, data: event.data, prev: .zero, streamPrev: .zero)
                 guard stored.sameContent(as: candidate) else { throw LedgerError.keyConflict(key: event.key, seq: seq) }
-                outcomes.append(.existing(stored))
+                outcomes.append(Outcome(record: stored, isNew: false))
                 continue
             }
-            let stream: String
+            let admission: Admission
             do {
-                stream = try policy.admit(event, on: context, state: stateAccess)
+                admission = try policy.admit(event, on: context, state: stateAccess)
             } catch let error as ValidationError {
                 throw LedgerError.invalid(index: index, error)
             }
+            let stream = admission.stream
             var recordedAt = max(now, head.recordedAt)
             if preserveRecordedAt, let given = event.recordedAt {
                 if given < head.recordedAt {
@@ -230,9 +235,9 @@ public final class Ledger: @unchecked Sendable {
             }
             try txn.put(streamLog, Self.streamLogKey(stream, record.streamSeq), seqKey)
             streamHeads[stream] = (record.streamSeq, record.hash)
-            try policy.apply(record, on: context, state: stateAccess)
+            try policy.apply(record, admission, on: context, state: stateAccess)
             head = Head(seq: record.seq, hash: record.hash, recordedAt: record.recordedAt)
-            outcomes.append(.appended(record))
+            outcomes.append(Outcome(record: record, isNew: true, warnings: admission.warnings))
         }
         for (stream, h) in streamHeads {
             var value = [UInt8]()

@@ -3,7 +3,7 @@ import LedgerStore
 import LedgerCore
 
 /// The policy every command uses: the domain rules.
-func defaultPolicy() -> any LedgerPolicy { PermissivePolicy() }
+func defaultPolicy() -> any LedgerPolicy { DomainPolicy() }
 
 func openLedger(_ dir: String) throws -> Ledger {
     try Ledger.open(at: dir, policy: defaultPolicy())

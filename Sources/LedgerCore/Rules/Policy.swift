@@ -47,10 +47,24 @@ public protocol StateAccess {
 /// `admit` runs before anything is written and throws ``ValidationError`` to refuse; `apply`
 /// runs after the record has its place, in the same transaction, to update state and views.
 public protocol LedgerPolicy: Sendable {
-    /// Checks `event` against the state and returns the stream it belongs to.
-    func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> String
-    /// Records the effects of an appended record.
-    func apply(_ record: Record, on ledger: LedgerContext, state: any StateAccess) throws
+    /// Checks `event` against the state and says which stream it belongs to.
+    func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> Admission
+    /// Records the effects of an appended record (admitted as `admission`).
+    func apply(_ record: Record, _ admission: Admission, on ledger: LedgerContext, state: any StateAccess) throws
+}
+
+/// A policy's yes to an event: its stream, warnings for the user, and the typed event.
+public struct Admission: Sendable {
+    public var stream: String
+    /// Accepted but worth saying (hours beyond the grant, an agreement longer than five years).
+    public var warnings: [String]
+    public var event: DomainEvent?
+
+    public init(stream: String, warnings: [String] = [], event: DomainEvent? = nil) {
+        self.stream = stream
+        self.warnings = warnings
+        self.event = event
+    }
 }
 
 /// What a policy knows about the ledger it guards.
@@ -70,19 +84,19 @@ public struct LedgerContext: Sendable, Equatable {
 public struct PermissivePolicy: LedgerPolicy {
     public init() {}
 
-    public func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> String {
+    public func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> Admission {
         switch ledger.name.side {
         case .jugendamt:
-            if case .string(let t)? = event.data["traeger"], Identifier.isValid(t) { return "traeger:\(t)" }
-            return StreamName.intern
+            if case .string(let t)? = event.data["traeger"], Identifier.isValid(t) { return Admission(stream: "traeger:\(t)") }
+            return Admission(stream: StreamName.intern)
         case .traeger:
-            if case .string(let j)? = event.data["jugendamt"], Identifier.isValid(j) { return "jugendamt:\(j)" }
-            if let j = ledger.jugendamt { return "jugendamt:\(j)" }
-            return StreamName.intern
+            if case .string(let j)? = event.data["jugendamt"], Identifier.isValid(j) { return Admission(stream: "jugendamt:\(j)") }
+            if let j = ledger.jugendamt { return Admission(stream: "jugendamt:\(j)") }
+            return Admission(stream: StreamName.intern)
         }
     }
 
-    public func apply(_ record: Record, on ledger: LedgerContext, state: any StateAccess) throws {}
+    public func apply(_ record: Record, _ admission: Admission, on ledger: LedgerContext, state: any StateAccess) throws {}
 }
 
 extension NewEvent {

@@ -37,9 +37,10 @@ struct AppendCommand: ParsableCommand {
         guard case .object(let object) = json else { throw fail("--data must be a JSON object") }
         let ledger = try openLedger(dir)
         let outcome = try ledger.append(NewEvent(type: type, key: key, actor: actor, data: object))
-        if case .existing(let r) = outcome {
-            printError("key \(key) was recorded before as record \(r.seq); nothing appended")
+        if !outcome.isNew {
+            printError("key \(key) was recorded before as record \(outcome.record.seq); nothing appended")
         }
+        for warning in outcome.warnings { printError("warning: \(warning)") }
         printLine(outcome.record.canonicalLine)
     }
 }
@@ -84,7 +85,8 @@ struct ImportCommand: ParsableCommand {
             default: throw error
             }
         }
-        let appended = outcomes.filter { if case .appended = $0 { true } else { false } }.count
+        let appended = outcomes.filter(\.isNew).count
+        for warning in outcomes.flatMap(\.warnings).prefix(20) { printError("warning: \(warning)") }
         printLine("imported \(appended) new records, \(outcomes.count - appended) already present; head is now seq \(try ledger.head().seq)")
     }
 }
