@@ -269,6 +269,10 @@ public struct DomainPolicy: LedgerPolicy {
         try views?.apply(record, event, on: ledger, state: state)
     }
 
+    public func finish(on ledger: LedgerContext, state: any StateAccess) throws {
+        if views != nil { try Projector.flush(state.scratch, state: state) }
+    }
+
     static func runningKontrakt(_ id: String, field: String, _ state: any StateAccess) throws -> KontraktState {
         guard let k = try KontraktState.load(id, state) else {
             throw ValidationError(field: field, "\(field) \"\(id)\" is not a known Kontrakt")
