@@ -493,7 +493,7 @@ struct LMDBState: StateAccess {
 
     func scan(prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
         try txn.withCursor(db) { cursor in
-            var entry = try cursor.seek(atLeast: prefix)
+            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
             while let (k, v) = entry, k.starts(with: prefix) {
                 if try !body(Array(k), Array(v)) { break }
                 entry = try cursor.next()
