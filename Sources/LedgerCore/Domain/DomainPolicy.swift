@@ -91,8 +91,8 @@ public struct DomainPolicy: LedgerPolicy {
             guard a.effectiveFrom >= k.validFrom, a.effectiveFrom <= k.lastDay else {
                 throw refuse("data.effectiveFrom", "data.effectiveFrom (\(a.effectiveFrom)) lies outside Kontrakt \(a.kontrakt)'s period \(k.validFrom) to \(k.lastDay)")
             }
-            if let to = a.validTo, to < k.validFrom {
-                throw refuse("data.validTo", "data.validTo (\(to)) must not be before the Kontrakt's validFrom (\(k.validFrom))")
+            if let to = a.validTo, to < a.effectiveFrom {
+                throw refuse("data.validTo", "data.validTo (\(to)) must not be before data.effectiveFrom (\(a.effectiveFrom))")
             }
             if side == .jugendamt {
                 guard try SignerState.load(a.signedBy, state).authorises(k.sozialraum, on: a.effectiveFrom) else {

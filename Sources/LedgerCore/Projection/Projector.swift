@@ -167,6 +167,10 @@ public struct Projector: ViewMaintainer {
         }
     }
 
+    /// No counter may leave ±10¹⁵ (cents: ten trillion euros), so that sums and forecasts of a
+    /// few counters never overflow 64 bits.
+    public static let counterLimit: Int64 = 1_000_000_000_000_000
+
     /// Writes the transaction's buffered deltas as new counter versions.
     public static func flush(_ scratch: TransactionScratch, state: any StateAccess) throws {
         guard !scratch.viewDeltas.isEmpty else { return }
@@ -181,6 +185,9 @@ public struct Projector: ViewMaintainer {
                     let previous = r.int()
                     let at = r.int()
                     value += previous
+                    guard abs(value) <= Self.counterLimit else {
+                        throw ValidationError(field: "data", "the totals of \(counter) would exceed \(Self.counterLimit) (ten trillion euros in cents); the amounts cannot be right")
+                    }
                     if at == run.recordedAt { try state.delete(k) } // one version per recordedAt
                 }
                 var w = BinaryWriter()

@@ -144,8 +144,8 @@ extension NewEvent {
         guard case .object(let data)? = o["data"] else { throw ValidationError(field: "data", "data is required and must be a JSON object") }
         var recordedAt: Timestamp?
         if let r = o["recordedAt"] {
-            guard case .string(let s) = r, let t = Timestamp(rfc3339: s), s.count > 10 else {
-                throw ValidationError(field: "recordedAt", "recordedAt must be an RFC 3339 time like 2025-04-02T09:15:00Z")
+            guard case .string(let s) = r, let t = Timestamp(rfc3339: s), t.description == s else {
+                throw ValidationError(field: "recordedAt", "recordedAt must be a UTC time with whole seconds like 2025-04-02T09:15:00Z")
             }
             recordedAt = t
         }
