@@ -9,6 +9,7 @@ extension Ledger {
             let seq = try asOf.map { try lastSeq(asOf: $0, txn: txn) } ?? head(txn).seq
             let state = LMDBState(txn: txn, db: state)
             return try BudgetView.compute(sozialraum: sozialraum, year: year, quarter: quarter, asOf: asOf,
+                                          today: Timestamp.now().date,
                                           reader: ViewReader(state: state, seq: seq),
                                           seqAsOf: { try lastSeq(asOf: $0, txn: txn) })
         }

@@ -94,7 +94,9 @@ extension BudgetView {
     ///
     /// - Parameter seqAsOf: finds the last seq recorded at or before a moment (for the closed
     ///   quarter's view).
-    public static func compute(sozialraum sz: Sozialraum, year: Int, quarter: Int?, asOf: Timestamp?,
+    /// - Parameter today: for a whole-year view of the running year, the forecast counts the days
+    ///   elapsed until today (or until `asOf`).
+    public static func compute(sozialraum sz: Sozialraum, year: Int, quarter: Int?, asOf: Timestamp?, today: CalendarDate,
                                reader: ViewReader, seqAsOf: (Timestamp) throws -> UInt64) throws -> BudgetView {
         let lastQuarter = quarter ?? 4
         let periodQuarters = (quarter ?? 1)...lastQuarter
@@ -130,7 +132,10 @@ extension BudgetView {
 
         // Elapsed days for the straight-line forecast.
         var periodEnd = CalendarDate.quarterEnd(year: year, quarter: lastQuarter)
-        if quarter == nil, let asOf, asOf.date < periodEnd { periodEnd = max(asOf.date, yearStart) }
+        if quarter == nil {
+            let reference = asOf?.date ?? today
+            if reference < periodEnd { periodEnd = max(reference, yearStart) }
+        }
         let elapsed = Int64(yearStart.distance(to: periodEnd) + 1)
 
         func pots(_ r: ViewReader) throws -> [Pot] {
