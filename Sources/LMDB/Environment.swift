@@ -37,9 +37,8 @@ public final class Environment: @unchecked Sendable {
         var handle: OpaquePointer?
         try check(mdb_env_create(&handle))
         guard let handle else { throw LMDBError(code: -1) }
-        self.env = handle
-        self.path = path
-        self.options = options
+        // Set up before storing the handle: once every property is set, a throw would run deinit,
+        // which closes the handle a second time.
         do {
             try check(mdb_env_set_maxdbs(handle, options.maxDatabases))
             try check(mdb_env_set_maxreaders(handle, options.maxReaders))
@@ -54,6 +53,9 @@ public final class Environment: @unchecked Sendable {
             mdb_env_close(handle)
             throw error
         }
+        self.env = handle
+        self.path = path
+        self.options = options
     }
 
     deinit {
