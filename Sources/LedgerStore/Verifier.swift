@@ -102,6 +102,7 @@ extension Ledger {
     public func verify(progress: ((Int) -> Void)? = nil) throws -> VerificationResult {
         var checker = ChainChecker(expectedLedger: name.description)
         var expected: UInt64 = 1
+        var writer = CanonicalWriter(capacity: 1024)
         let storedHead = try head()
         try env.read { txn in
             try txn.withCursor(log) { cursor in
@@ -121,6 +122,16 @@ extension Ledger {
                     if record.seq != seq { checker.fail(at: seq, "record \(seq): its seq field says \(record.seq)"); return }
                     if StoredRecord.recordedAt(value) != record.recordedAt {
                         checker.fail(at: seq, "record \(seq): stored header disagrees with recordedAt"); return
+                    }
+                    // Exports splice the hash in at the stored offset, so it must be where the
+                    // canonical form puts it, and the stored JSON must be that canonical form.
+                    writer.reset()
+                    let offset = record.writeCanonical(into: &writer, includeHash: false)
+                    if StoredRecord.hashOffset(value) != offset {
+                        checker.fail(at: seq, "record \(seq): stored header disagrees with the JSON (hash position)"); return
+                    }
+                    if !writer.bytes.elementsEqual(StoredRecord.json(value)) {
+                        checker.fail(at: seq, "record \(seq): stored JSON is not in canonical form"); return
                     }
                     guard checker.check(record, computedHash: computed) else { return }
                     expected += 1
