@@ -31,6 +31,9 @@ public struct ChainChecker {
     private var previousSeq: UInt64?
     private var singleStream: String?
     private var mixedStreams = false
+    /// The first gap in `seq` (the seqs around it), let through while every record seen was of one
+    /// stream: a single stream's export has gaps, an export of several streams must have none.
+    private var firstGap: (after: UInt64, next: UInt64)?
     /// When set, every record must belong to this ledger.
     private let expectedLedger: String?
 
@@ -60,6 +63,12 @@ public struct ChainChecker {
             mixedStreams = true
             singleStream = nil
         }
+        if mixedStreams, let gap = firstGap {
+            result.failedSeq = gap.next
+            result.failure = "record \(gap.next): seq \(gap.next) follows \(gap.after): records \(gap.after + 1)…\(gap.next - 1) are missing"
+                + " (the export holds more than one stream, so it must hold every record)"
+            return false
+        }
         if let previousSeq {
             if record.seq == previousSeq + 1 {
                 if record.prev != result.lastHash { return fail("prev does not match the hash of record \(previousSeq): the chain is broken") }
@@ -67,6 +76,8 @@ public struct ChainChecker {
                 return fail("seq \(record.seq) follows \(previousSeq): records are out of order or repeated")
             } else if mixedStreams {
                 return fail("seq \(record.seq) follows \(previousSeq): records \(previousSeq + 1)…\(record.seq - 1) are missing")
+            } else if firstGap == nil {
+                firstGap = (previousSeq, record.seq)
             }
         } else if record.seq == 1, record.prev != .zero {
             return fail("the first record's prev must be 64 zeros")
