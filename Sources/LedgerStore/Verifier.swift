@@ -31,6 +31,9 @@ public struct ChainChecker {
     private var previousSeq: UInt64?
     private var singleStream: String?
     private var mixedStreams = false
+    /// The first gap in `seq` (the seqs around it), let through while every record seen was of one
+    /// stream: a single stream's export has gaps, an export of several streams must have none.
+    private var firstGap: (after: UInt64, next: UInt64)?
     /// When set, every record must belong to this ledger.
     private let expectedLedger: String?
 
@@ -60,6 +63,12 @@ public struct ChainChecker {
             mixedStreams = true
             singleStream = nil
         }
+        if mixedStreams, let gap = firstGap {
+            result.failedSeq = gap.next
+            result.failure = "record \(gap.next): seq \(gap.next) follows \(gap.after): records \(gap.after + 1)…\(gap.next - 1) are missing"
+                + " (the export holds more than one stream, so it must hold every record)"
+            return false
+        }
         if let previousSeq {
             if record.seq == previousSeq + 1 {
                 if record.prev != result.lastHash { return fail("prev does not match the hash of record \(previousSeq): the chain is broken") }
@@ -67,6 +76,8 @@ public struct ChainChecker {
                 return fail("seq \(record.seq) follows \(previousSeq): records are out of order or repeated")
             } else if mixedStreams {
                 return fail("seq \(record.seq) follows \(previousSeq): records \(previousSeq + 1)…\(record.seq - 1) are missing")
+            } else if firstGap == nil {
+                firstGap = (previousSeq, record.seq)
             }
         } else if record.seq == 1, record.prev != .zero {
             return fail("the first record's prev must be 64 zeros")
@@ -102,6 +113,7 @@ extension Ledger {
     public func verify(progress: ((Int) -> Void)? = nil) throws -> VerificationResult {
         var checker = ChainChecker(expectedLedger: name.description)
         var expected: UInt64 = 1
+        var writer = CanonicalWriter(capacity: 1024)
         let storedHead = try head()
         try env.read { txn in
             try txn.withCursor(log) { cursor in
@@ -121,6 +133,16 @@ extension Ledger {
                     if record.seq != seq { checker.fail(at: seq, "record \(seq): its seq field says \(record.seq)"); return }
                     if StoredRecord.recordedAt(value) != record.recordedAt {
                         checker.fail(at: seq, "record \(seq): stored header disagrees with recordedAt"); return
+                    }
+                    // Exports splice the hash in at the stored offset, so it must be where the
+                    // canonical form puts it, and the stored JSON must be that canonical form.
+                    writer.reset()
+                    let offset = record.writeCanonical(into: &writer, includeHash: false)
+                    if StoredRecord.hashOffset(value) != offset {
+                        checker.fail(at: seq, "record \(seq): stored header disagrees with the JSON (hash position)"); return
+                    }
+                    if !writer.bytes.elementsEqual(StoredRecord.json(value)) {
+                        checker.fail(at: seq, "record \(seq): stored JSON is not in canonical form"); return
                     }
                     guard checker.check(record, computedHash: computed) else { return }
                     expected += 1
