@@ -170,18 +170,18 @@ struct CLITests {
         defer { dir.remove() }
         let ledger = try initLedger(dir)
         let lines = [
-            #"{"type":"T","key":"h-1","data":{},"recordedAt":"2019-01-01T10:00:00Z"}"#,
-            #"{"type":"T","key":"h-2","data":{},"recordedAt":"2019-01-01T12:00:00+01:00"}"#,
+            #"{"type":"TariffAdjusted","key":"h-1","data":{"basisPoints":1,"effectiveFrom":"2019-01-01"},"recordedAt":"2019-01-01T10:00:00Z"}"#,
+            #"{"type":"TariffAdjusted","key":"h-2","data":{"basisPoints":2,"effectiveFrom":"2019-01-01"},"recordedAt":"2019-01-01T11:00:00Z"}"#,
         ]
         let r = try CLI.run(["import", ledger, "-", "--preserve-recorded-at"], stdin: lines.joined(separator: "\n"))
         #expect(r.status == 0, "\(r)")
         #expect(try records(CLI.run(["export", ledger]).stdout).map(\.recordedAt.description)
                 == ["2019-01-01T10:00:00Z", "2019-01-01T11:00:00Z"])
         let backwards = try CLI.run(["import", ledger, "-", "--preserve-recorded-at"],
-                                    stdin: #"{"type":"T","key":"h-3","data":{},"recordedAt":"2018-01-01T00:00:00Z"}"#)
+                                    stdin: #"{"type":"TariffAdjusted","key":"h-3","data":{"basisPoints":3,"effectiveFrom":"2019-01-01"},"recordedAt":"2018-01-01T00:00:00Z"}"#)
         #expect(backwards.status == 2)
         #expect(backwards.stderr.contains("line 1:"))
-        let none = try CLI.run(["import", ledger, "-", "--preserve-recorded-at"], stdin: "\n" + #"{"type":"T","key":"h-4","data":{}}"#)
+        let none = try CLI.run(["import", ledger, "-", "--preserve-recorded-at"], stdin: "\n" + #"{"type":"TariffAdjusted","key":"h-4","data":{"basisPoints":4,"effectiveFrom":"2019-01-01"}}"#)
         #expect(none.status == 2)
         #expect(none.stderr.contains("line 2:"))
     }
@@ -236,7 +236,7 @@ struct CLITests {
 
         // A tampered export: one changed digit in record 8.
         var lines = export.split(separator: "\n").map(String.init)
-        lines[7] = lines[7].replacing(#""n":7"#, with: #""n":8"#)
+        lines[7] = lines[7].replacing(#""minutes":8"#, with: #""minutes":9"#)
         let tampered = try dir.write("tampered.jsonl", lines.joined(separator: "\n") + "\n")
         let bad = try CLI.run(["verify", tampered])
         #expect(bad.status == 1, "\(bad)")

@@ -143,32 +143,31 @@ enum CLI {
     }
 }
 
-/// The events CLI tests append, built in this one place.
-///
-/// The command line uses `PermissivePolicy` today, which takes any type with an object `data` and
-/// routes by a `traeger` field. When the domain rules arrive and refuse unknown types, switch
-/// this to a valid domain event, e.g. `BudgetSet` `{"sozialraum":"konz","year":2025,"gesamtCents":100000000}`
-/// (keys stay unique through `key`), and every CLI test follows.
+/// The events CLI tests append, built in this one place: valid domain events that need no
+/// earlier state. With a Träger, a `PreventionBooked` (stream `traeger:<id>`); without, a
+/// `TariffAdjusted` (stream `intern`). `n` makes the content differ.
 enum TestEvent {
-    static let type = "TestEvent"
+    static func type(traeger: String?) -> String { traeger == nil ? "TariffAdjusted" : "PreventionBooked" }
+    static let type = "PreventionBooked"
 
     /// The `data` object of event number `n`; `traeger` picks its stream (`traeger:<id>`).
-    static func data(_ n: Int, traeger: String? = "caritas") -> String {
-        var members = [#""n":\#(n)"#, #""note":"Nr. \#(n)""#]
-        if let traeger { members.append(#""traeger":"\#(traeger)""#) }
-        return "{" + members.joined(separator: ",") + "}"
+    static func data(_ n: Int, traeger: String? = "caritas", key: String) -> String {
+        guard let traeger else {
+            return #"{"basisPoints":\#(n % 10_000 + 1),"effectiveFrom":"2025-04-01"}"#
+        }
+        return #"{"booking":"p-\#(key)","category":"praevention","date":"2025-03-01","minutes":\#(n % 600 + 1),"sozialraum":"konz","traeger":"\#(traeger)"}"#
     }
 
     /// Arguments for `doppelledger append DIR …`.
     static func appendArgs(_ dir: String, key: String, n: Int, traeger: String? = "caritas", actor: String? = "asd-07") -> [String] {
-        var args = ["append", dir, "--type", type, "--key", key, "--data", data(n, traeger: traeger)]
+        var args = ["append", dir, "--type", type(traeger: traeger), "--key", key, "--data", data(n, traeger: traeger, key: key)]
         if let actor { args += ["--actor", actor] }
         return args
     }
 
     /// One line of an import file.
     static func importLine(key: String, n: Int, traeger: String? = "caritas") -> String {
-        #"{"type":"\#(type)","key":"\#(key)","actor":"asd-07","data":\#(data(n, traeger: traeger))}"#
+        #"{"type":"\#(type(traeger: traeger))","key":"\#(key)","actor":"asd-07","data":\#(data(n, traeger: traeger, key: key))}"#
     }
 
     /// An import file's text: events `range`, keys `prefix-n`, streams cycling through `traeger`.

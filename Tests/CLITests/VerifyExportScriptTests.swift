@@ -17,11 +17,21 @@ struct VerifyExportScriptTests {
         let r = try CLI.run(["import", ledger, "-"], stdin: TestEvent.importText(prefix: "p", 0..<40, traeger: ["caritas", "awo", "drk"]))
         #expect(r.status == 0, "\(r)")
         // Keys that sort differently in UTF-16 than in code points, and text that needs escaping.
-        let odd = try CLI.run(["append", ledger, "--type", "Notiz", "--key", "odd-1", "--data",
-                               #"{"x\#u{FFFD}":1,"x😀":2,"xé":3,"text":"Übergabe \"A\"/B\n\t\u0001 – ✓","traeger":"awo"}"#])
-        #expect(odd.status == 0, "\(odd)")
-        let export = try CLI.run(["export", ledger])
-        return (ledger, export.stdout.split(separator: "\n").map(String.init))
+        // The domain rules would refuse such data, so the record is chained onto the export by hand,
+        // exactly as a ledger would (the verifiers check any well-formed record, not the domain).
+        var lines = try CLI.run(["export", ledger]).stdout.split(separator: "\n").map(String.init)
+        let records = try lines.map { line in try Array(line.utf8).withUnsafeBytes { try Record(line: $0) } }
+        let last = try #require(records.last)
+        let lastAwo = try #require(records.last { $0.stream == "traeger:awo" })
+        guard case .object(let data) = try JSONParser.parse(#"{"x\#u{FFFD}":1,"x😀":2,"xé":3,"text":"Übergabe \"A\"/B\n\t\u0001 – ✓","traeger":"awo"}"#) else {
+            throw Subprocess.Failure(description: "odd data is no object")
+        }
+        var odd = Record(seq: last.seq + 1, recordedAt: last.recordedAt, ledger: last.ledger, stream: "traeger:awo",
+                         streamSeq: lastAwo.streamSeq + 1, type: "Notiz", key: "odd-1", actor: nil, data: data,
+                         prev: last.hash, streamPrev: lastAwo.hash)
+        odd.hash = odd.computeHash()
+        lines.append(odd.canonicalLine)
+        return (ledger, lines)
     }
 
     func write(_ dir: TempDir, _ name: String, _ lines: [String]) throws -> String {
@@ -37,11 +47,14 @@ struct VerifyExportScriptTests {
         let full = try Self.python([try write(dir, "full.jsonl", lines)])
         #expect(full.status == 0, "\(full)")
         #expect(full.stdout == "ok: 41 records\n")
+        // The ledger's own stream export verifies; so does the awo stream cut from the full export.
         let stream = try CLI.run(["export", ledger, "--stream", "traeger:awo"]).stdout
-        let single = try Self.python([try dir.write("awo.jsonl", stream)])
+        #expect(try Self.python([try dir.write("awo-ledger.jsonl", stream)]).stdout == "ok: 13 records\n")
+        let single = try Self.python([try write(dir, "awo.jsonl", lines.filter { $0.contains(#""stream":"traeger:awo""#) })])
         #expect(single.status == 0, "\(single)")
         #expect(single.stdout == "ok: 14 records\n")
-        let later = try Self.python(["-"], stdin: try CLI.run(["export", ledger, "--from-seq", "20"]).stdout)
+        #expect(try Self.python(["-"], stdin: try CLI.run(["export", ledger, "--from-seq", "20"]).stdout).stdout == "ok: 21 records\n")
+        let later = try Self.python(["-"], stdin: lines[19...].joined(separator: "\n") + "\n")
         #expect(later.status == 0, "\(later)")
         #expect(later.stdout == "ok: 22 records\n")
         // It agrees with the Swift verifier.
@@ -55,7 +68,7 @@ struct VerifyExportScriptTests {
         let (ledger, lines) = try Self.makeExport(dir)
         var cases: [(name: String, lines: [String], seq: String)] = []
         var changed = lines
-        changed[9] = changed[9].replacing(#""n":9"#, with: #""n":19"#)
+        changed[9] = changed[9].replacing(#""minutes":10"#, with: #""minutes":20"#)
         cases.append(("changed data", changed, "seq 10"))
         var odd = lines
         odd[40] = odd[40].replacing("x😀", with: "x😁")
@@ -70,7 +83,7 @@ struct VerifyExportScriptTests {
         doubled.insert(lines[6], at: 7)
         cases.append(("repeated record", doubled, "seq 7"))
         var float = lines
-        float[2] = float[2].replacing(#""n":2"#, with: #""n":2.0"#)
+        float[2] = float[2].replacing(#""minutes":3"#, with: #""minutes":3.0"#)
         cases.append(("a fraction", float, "line 3"))
         for c in cases {
             let path = try write(dir, "tampered.jsonl", c.lines)

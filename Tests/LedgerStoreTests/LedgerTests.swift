@@ -91,7 +91,8 @@ struct LedgerTests {
         defer { dir.remove() }
         let ledger = try makeLedger(dir)
         let first = try ledger.append(event("b-1"))
-        guard case .appended(let stored) = first else { Issue.record("not appended"); return }
+        guard first.isNew else { Issue.record("not appended"); return }
+        let stored = first.record
         let head = try ledger.head()
         // Later, with a different clock: still the stored record, nothing appended.
         let again = try ledger.append([event("b-1")], now: at(86_400))
@@ -100,7 +101,8 @@ struct LedgerTests {
         // Inside one batch: a new event and a repeat of it.
         let batch = try ledger.append([event("b-2"), event("b-1"), event("b-2")])
         #expect(batch.count == 3)
-        guard case .appended(let b2) = batch[0] else { Issue.record("b-2 not appended"); return }
+        guard batch[0].isNew else { Issue.record("b-2 not appended"); return }
+        let b2 = batch[0].record
         #expect(batch[1] == .existing(stored))
         #expect(batch[2] == .existing(b2))
         #expect(try ledger.head().seq == 2)

@@ -19,12 +19,12 @@ struct TempDir {
 struct TestPolicy: LedgerPolicy {
     static let counterKey = Array("test:count".utf8)
 
-    func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> String {
+    func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> Admission {
         if event.type == "Bad" { throw ValidationError(field: "type", "type Bad is refused by the test policy") }
         return try PermissivePolicy().admit(event, on: ledger, state: state)
     }
 
-    func apply(_ record: Record, on ledger: LedgerContext, state: any StateAccess) throws {
+    func apply(_ record: Record, _ admission: Admission, on ledger: LedgerContext, state: any StateAccess) throws {
         let n = try Self.count(state) + 1
         try state.put(Self.counterKey, withUnsafeBytes(of: n.littleEndian) { Array($0) })
     }
@@ -106,4 +106,9 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+extension Ledger.Outcome {
+    /// An idempotent repeat: the stored record, nothing appended.
+    static func existing(_ record: Record) -> Ledger.Outcome { Ledger.Outcome(record: record, isNew: false) }
 }
