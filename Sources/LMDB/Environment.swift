@@ -49,6 +49,9 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_open(handle, path, flags, 0o600))
             // Another process may have grown the map beyond our request: adopt its size.
             try check(mdb_env_set_mapsize(handle, 0))
+            // Free reader slots left behind by processes that died (killed CLI runs, crashed nodes).
+            var dead: Int32 = 0
+            _ = mdb_reader_check(handle, &dead)
         } catch {
             mdb_env_close(handle)
             throw error

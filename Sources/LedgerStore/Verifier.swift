@@ -156,7 +156,34 @@ extension Ledger {
             result.failedSeq = storedHead.seq
             result.failure = "the stored head (seq \(storedHead.seq)) does not match the last record (seq \(result.lastSeq))"
         }
+        if result.isValid, let problem = try checkIndexes(result) {
+            result.failure = problem
+        }
         return result
+    }
+
+    /// The indexes beside the log must agree with it: one idempotency key and one stream position
+    /// per record, and each stream's stored head equal to its last record.
+    private func checkIndexes(_ result: VerificationResult) throws -> String? {
+        try env.read { txn in
+            let records = result.records
+            if try txn.count(keys) != records {
+                return "the idempotency index holds \(try txn.count(keys)) keys for \(records) records: it is damaged"
+            }
+            if try txn.count(streamLog) != records {
+                return "the stream index holds \(try txn.count(streamLog)) positions for \(records) records: it is damaged"
+            }
+            if try txn.count(streams) != result.streams.count {
+                return "the stream heads list \(try txn.count(streams)) streams, the log has \(result.streams.count): they are damaged"
+            }
+            for (stream, last) in result.streams {
+                guard let raw = try txn.get(streams, Array(stream.utf8)), raw.count == 40,
+                      UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) == last else {
+                    return "the stored head of stream \(stream) does not match its last record (streamSeq \(last))"
+                }
+            }
+            return nil
+        }
     }
 }
 
