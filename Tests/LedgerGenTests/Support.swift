@@ -11,20 +11,6 @@ enum Fixtures {
     static let clean = LandkreisGenerator.generate(GeneratorOptions(startYear: 2025, years: 1, seed: 42, hoursBeyondGrant: false))
 }
 
-/// State for running ``DomainPolicy`` without a store.
-final class MemoryState: StateAccess {
-    var store: [[UInt8]: [UInt8]] = [:]
-
-    func get(_ key: [UInt8]) throws -> [UInt8]? { store[key] }
-    func put(_ key: [UInt8], _ value: [UInt8]) throws { store[key] = value }
-    func delete(_ key: [UInt8]) throws { store[key] = nil }
-    func scan(prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
-        for k in store.keys.filter({ $0.starts(with: prefix) }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            if try !body(k, store[k]!) { break }
-        }
-    }
-}
-
 /// A generated event after ``DomainPolicy`` admitted it: its stream and warnings.
 struct Admitted {
     let event: NewEvent
