@@ -65,10 +65,11 @@ public final class Environment: @unchecked Sendable {
         mdb_env_close(env)
     }
 
-    /// Opens a named database, creating it unless the environment is read-only.
+    /// Opens a named database, creating it when `create` is set and the environment is not
+    /// read-only (a missing database then throws ``LMDBError/notFound``).
     /// Call this once per database at start, before other transactions run.
-    public func openDatabase(_ name: String, integerKeys: Bool = false) throws -> Database {
-        var flags: UInt32 = options.readOnly ? 0 : UInt32(MDB_CREATE)
+    public func openDatabase(_ name: String, integerKeys: Bool = false, create: Bool = true) throws -> Database {
+        var flags: UInt32 = options.readOnly || !create ? 0 : UInt32(MDB_CREATE)
         if integerKeys { flags |= UInt32(MDB_INTEGERKEY) }
         var dbi: MDB_dbi = 0
         // Committed even when read-only: aborting the transaction would close the new handle.

@@ -57,12 +57,15 @@ public final class Ledger: @unchecked Sendable {
             try txn.put(meta, "ledger".lmdbKey, Array(LedgerName(side: side, org: org).description.utf8))
             if let jugendamt { try txn.put(meta, "jugendamt".lmdbKey, Array(jugendamt.utf8)) }
         }
-        return try Ledger(directory: directory, env: env, policy: policy)
+        return try Ledger(directory: directory, env: env, policy: policy, creating: true)
     }
 
     /// Opens an existing ledger.
     public static func open(at directory: String, policy: any LedgerPolicy, options: Environment.Options = .init()) throws -> Ledger {
         guard FileSystem.exists(directory + "/data.mdb") else { throw LedgerError.notALedger(directory) }
+        if let problem = dataFileProblem(directory) {
+            throw LedgerError.storage("the data file at \(directory) is damaged (\(problem)); restore it from a backup")
+        }
         let env = try openEnvironment(directory, options)
         return try Ledger(directory: directory, env: env, policy: policy)
     }
@@ -71,28 +74,48 @@ public final class Ledger: @unchecked Sendable {
         do { return try Environment(path: directory, options: options) } catch { throw LedgerError.from(error, path: directory) }
     }
 
-    private init(directory: String, env: Environment, policy: any LedgerPolicy) throws {
+    private init(directory: String, env: Environment, policy: any LedgerPolicy, creating: Bool = false) throws {
         self.directory = directory
         self.env = env
         self.policy = policy
+        // An existing ledger's databases are opened, never created: a damaged data file in which
+        // LMDB finds no databases must be refused, not written over with empty ones.
+        func damaged(_ what: String) -> LedgerError {
+            .storage("the data file at \(directory) is damaged (\(what)); restore it from a backup")
+        }
+        let metaDB: Database
         do {
-            meta = try env.openDatabase("meta")
-            log = try env.openDatabase("log")
-            keys = try env.openDatabase("keys")
-            streams = try env.openDatabase("streams")
-            streamLog = try env.openDatabase("streamlog")
-            state = try env.openDatabase("state")
+            metaDB = try env.openDatabase("meta", create: creating)
+        } catch let error as LMDBError where error == .notFound {
+            throw damaged("it holds no ledger header")
         } catch let error as LMDBError {
             throw LedgerError.from(error, path: directory)
         }
-        let metaDB = meta
         let (format, ledger, jugendamt) = try env.read { txn in
             (try txn.get(metaDB, "format".lmdbKey).map { String(decoding: $0, as: UTF8.self) },
              try txn.get(metaDB, "ledger".lmdbKey).map { String(decoding: $0, as: UTF8.self) },
              try txn.get(metaDB, "jugendamt".lmdbKey).map { String(decoding: $0, as: UTF8.self) })
         }
-        guard format == Self.formatVersion, let ledger, let name = LedgerName(ledger) else {
-            throw LedgerError.notALedger(directory)
+        guard let format else { throw damaged("its format marker is missing") }
+        if format != Self.formatVersion {
+            // Our marker with a byte or two changed is damage; anything else is another program's file.
+            let ours = Array(Self.formatVersion.utf8), found = Array(format.utf8)
+            let differing = found.count == ours.count ? zip(found, ours).filter { $0 != $1 }.count : Int.max
+            guard differing <= 2 || format.hasPrefix("doppelledger/") else { throw LedgerError.notALedger(directory) }
+            throw damaged("its format marker reads \"\(String(decoding: found.prefix(40).map { $0 < 0x20 || $0 > 0x7E ? 0x3F : $0 }, as: UTF8.self))\", expected \(Self.formatVersion)")
+        }
+        guard let ledger, let name = LedgerName(ledger) else { throw damaged("its ledger name is unreadable") }
+        do {
+            meta = metaDB
+            log = try env.openDatabase("log", create: creating)
+            keys = try env.openDatabase("keys", create: creating)
+            streams = try env.openDatabase("streams", create: creating)
+            streamLog = try env.openDatabase("streamlog", create: creating)
+            state = try env.openDatabase("state", create: creating)
+        } catch let error as LMDBError where error == .notFound {
+            throw damaged("one of its databases is missing")
+        } catch let error as LMDBError {
+            throw LedgerError.from(error, path: directory)
         }
         context = LedgerContext(name: name, jugendamt: jugendamt)
         publicKeyHex = (try? FileSystem.read(directory + "/node.pub"))?.trimmingWhitespace() ?? ""

@@ -114,8 +114,9 @@ extension Ledger {
         var checker = ChainChecker(expectedLedger: name.description)
         var expected: UInt64 = 1
         var writer = CanonicalWriter(capacity: 1024)
-        let storedHead = try head()
-        try env.read { txn in
+        // One read transaction for everything: appends by other processes meanwhile are not seen.
+        return try env.read { txn in
+            let storedHead = try head(txn)
             try txn.withCursor(log) { cursor in
                 var entry = try cursor.first()
                 while let (k, value) = entry {
@@ -145,27 +146,37 @@ extension Ledger {
                         checker.fail(at: seq, "record \(seq): stored JSON is not in canonical form"); return
                     }
                     guard checker.check(record, computedHash: computed) else { return }
+                    // The indexes must point back at this record (with the counts checked below:
+                    // one entry per record, each the right one).
+                    guard let indexed = try txn.get(keys, Array(record.key.utf8)), indexed.count == 8,
+                          UInt64(littleEndian: indexed.loadUnaligned(as: UInt64.self)) == seq else {
+                        checker.fail(at: seq, "record \(seq): the idempotency index does not point at it for key \(record.key): it is damaged"); return
+                    }
+                    guard let position = try txn.get(streamLog, Self.streamLogKey(record.stream, record.streamSeq)),
+                          position.elementsEqual(seqKeyBytes(seq)) else {
+                        checker.fail(at: seq, "record \(seq): the stream index does not point at it for \(record.stream) #\(record.streamSeq): it is damaged"); return
+                    }
                     expected += 1
                     if seq % 65_536 == 0 { progress?(Int(seq)) }
                     entry = try cursor.next()
                 }
             }
+            var result = checker.result
+            if result.isValid, result.lastSeq != storedHead.seq || result.lastHash != storedHead.hash {
+                result.failedSeq = storedHead.seq
+                result.failure = "the stored head (seq \(storedHead.seq)) does not match the last record (seq \(result.lastSeq))"
+            }
+            if result.isValid, let problem = try checkIndexes(result, txn) {
+                result.failure = problem
+            }
+            return result
         }
-        var result = checker.result
-        if result.isValid, result.lastSeq != storedHead.seq || result.lastHash != storedHead.hash {
-            result.failedSeq = storedHead.seq
-            result.failure = "the stored head (seq \(storedHead.seq)) does not match the last record (seq \(result.lastSeq))"
-        }
-        if result.isValid, let problem = try checkIndexes(result) {
-            result.failure = problem
-        }
-        return result
     }
 
     /// The indexes beside the log must agree with it: one idempotency key and one stream position
     /// per record, and each stream's stored head equal to its last record.
-    private func checkIndexes(_ result: VerificationResult) throws -> String? {
-        try env.read { txn in
+    private func checkIndexes(_ result: VerificationResult, _ txn: Transaction) throws -> String? {
+        do {
             let records = result.records
             if try txn.count(keys) != records {
                 return "the idempotency index holds \(try txn.count(keys)) keys for \(records) records: it is damaged"
@@ -244,4 +255,9 @@ public struct ExportVerifier {
         let computed = Digest32.sha256(writer.bytes)
         if checker.check(record, computedHash: computed) { onRecord?(record) }
     }
+}
+
+/// The stored form of a log key (big-endian seq), as the stream index holds it.
+private func seqKeyBytes(_ seq: UInt64) -> [UInt8] {
+    withUnsafeBytes(of: seq.bigEndian) { Array($0) }
 }

@@ -1,12 +1,17 @@
 import Foundation
 import LedgerStore
 import LedgerCore
+import LMDB
 
 /// The policy every command uses: the domain rules.
 func defaultPolicy() -> any LedgerPolicy { DomainPolicy(views: Projector()) }
 
-func openLedger(_ dir: String) throws -> Ledger {
-    try Ledger.open(at: dir, policy: defaultPolicy())
+/// Opens the ledger in `dir`. Commands that only read open it `readOnly`: they never write to
+/// the data file (not even to a damaged one) and never wait for a running writer.
+func openLedger(_ dir: String, readOnly: Bool = false) throws -> Ledger {
+    var options = Environment.Options()
+    options.readOnly = readOnly
+    return try Ledger.open(at: dir, policy: defaultPolicy(), options: options)
 }
 
 /// Writes bytes to standard output, unbuffered by Foundation.

@@ -44,6 +44,8 @@ func printError(_ message: String) {
     writeStderr(text + "\n")
 }
 
+CrashGuard.install()
+
 // Parse and run by hand so that usage errors exit with 2, as the contract says.
 if CommandLine.arguments.count == 1 {
     // No command at all is bad usage (exit 2), with the help to show what there is.

@@ -126,7 +126,7 @@ struct ExportCommand: ParsableCommand {
             throw fail("--stream must be traeger:<id>, jugendamt:<org> or intern, got \"\(stream)\"")
         }
         let asOf = try parseTimestamp(asOf, option: "--as-of")
-        let ledger = try openLedger(dir)
+        let ledger = try openLedger(dir, readOnly: true)
         _ = try ledger.export(stream: stream, fromSeq: fromSeq, asOf: asOf, to: writeStdout)
     }
 }
@@ -139,6 +139,7 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "A ledger folder or an export file (- for standard input).") var source: String
     @Option(help: "The pinned Ed25519 public key (hex) of the ledger's node.") var publicKey: String?
     @Option(help: "With an export file: a signed head (from 'doppelledger head' or GET /v1/head) to check it against.") var head: String?
+    @Flag(help: "With a ledger folder: also recompute the views from the log and compare them (costs about a rebuild).") var views = false
 
     func run() throws {
         var isDir: ObjCBool = false
@@ -147,10 +148,14 @@ struct VerifyCommand: ParsableCommand {
         let result: VerificationResult
         var signedHead: SignedHead?
         if isDir.boolValue {
-            let ledger = try openLedger(source)
+            let ledger = try openLedger(source, readOnly: true)
             let progress = Progress("verifying")
             result = try ledger.verify { progress.update($0) }
             progress.done()
+            if views, result.isValid, let problem = try ledger.checkViews() {
+                printError("verification failed: the views do not match the log: \(problem)")
+                throw Failure(status: Exit.found, message: "")
+            }
             if let publicKey {
                 guard publicKey.lowercased() == ledger.publicKeyHex else {
                     printError("the ledger's node key \(ledger.publicKeyHex) is not the pinned key \(publicKey)")
@@ -159,6 +164,7 @@ struct VerifyCommand: ParsableCommand {
                 signedHead = try ledger.signedHead()
             }
         } else {
+            if views { throw fail("--views needs a ledger folder: an export file holds no views") }
             var verifier = ExportVerifier()
             var hashes: [UInt64: Digest32] = [:]
             let wanted: SignedHead? = try head.map { path in
@@ -200,7 +206,7 @@ struct VerifyCommand: ParsableCommand {
         let streams = result.streams.keys.sorted().joined(separator: ", ")
         printLine("ok: \(result.records) records, head seq \(result.lastSeq) hash \(result.lastHash.hex)"
                   + (streams.isEmpty ? "" : "; streams \(streams)")
-                  + (signedHead != nil ? "; head signature valid" : ""))
+                  + (signedHead != nil ? "; head signature valid" : "") + (views ? "; views match the log" : ""))
     }
 }
 
@@ -210,7 +216,7 @@ struct HeadCommand: ParsableCommand {
     @Argument(help: "The ledger folder.") var dir: String
 
     func run() throws {
-        let ledger = try openLedger(dir)
+        let ledger = try openLedger(dir, readOnly: true)
         printLine(CanonicalWriter.string(try ledger.signedHead().json))
     }
 }

@@ -35,7 +35,7 @@ struct BudgetCommand: ParsableCommand {
         let sz = try parseSozialraum(sozialraum)
         try checkYearQuarter(year, quarter)
         let asOf = try parseTimestamp(asOf, option: "--as-of")
-        let ledger = try openLedger(dir)
+        let ledger = try openLedger(dir, readOnly: true)
         let view = try ledger.budget(sozialraum: sz, year: year, quarter: quarter, asOf: asOf)
         switch format {
         case .table: writeText(view.table)
@@ -64,7 +64,7 @@ struct KontrakteCommand: ParsableCommand {
             openDate = d
         }
         let asOf = try parseTimestamp(asOf, option: "--as-of")
-        let ledger = try openLedger(dir)
+        let ledger = try openLedger(dir, readOnly: true)
         let list = try ledger.kontrakte(asOf: asOf).filter { k in
             (sz == nil || k.sozialraum == sz) && (traeger == nil || k.traeger == traeger)
                 && (openDate.map { k.validFrom <= $0 && $0 <= k.lastDay } ?? true)
