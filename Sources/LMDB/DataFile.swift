@@ -119,6 +119,10 @@ public struct DataFile {
                 return "meta page \(m.slot) is damaged (page number, flags, magic or version)"
             }
             guard Int(m.free.pad) == pageSize else { return "meta page \(m.slot) is damaged (page size)" }
+            // LMDB maps the newest page's map size: an absurd one (a flipped high bit) fails to map.
+            guard m.mapSize >= UInt64(2 * pageSize), m.mapSize <= 1 << 44 else {
+                return "meta page \(m.slot) is damaged (map size \(m.mapSize))"
+            }
         }
         let (a, b) = (metas[0].txnid, metas[1].txnid)
         let consistent = (a == 0 && b == 0) || (max(a, b) - min(a, b) == 1 && (a > b ? 0 : 1) == Int(max(a, b) % 2))

@@ -45,7 +45,8 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable {
         case .mapFull: .storage("the ledger at \(path) reached its maximum map size; raise it or move the ledger")
         case .noSpace: .storage("the disk holding \(path) is full; nothing was appended — free space and try again")
         case .accessDenied: .storage("no permission to open the ledger at \(path)")
-        case .corrupted, .invalid: .storage("the data file at \(path) is damaged (\(error)); restore it from a backup")
+        case .corrupted, .invalid, LMDBError(code: -30797), LMDBError(code: -30784), LMDBError(code: -30795):
+            .storage("the data file at \(path) is damaged (\(error)); restore it from a backup")
         case .versionMismatch: .storage("the data file at \(path) was written by an incompatible LMDB version")
         default: .storage("storage error at \(path): \(error)")
         }

@@ -146,6 +146,11 @@ extension Ledger {
                         checker.fail(at: seq, "record \(seq): stored JSON is not in canonical form"); return
                     }
                     guard checker.check(record, computedHash: computed) else { return }
+                    // A lookup by seq must find the same record (a damaged branch page can leave
+                    // the walk intact but send searches astray).
+                    guard let found = try txn.get(log, BigEndianKey(seq)), found.elementsEqual(value) else {
+                        checker.fail(at: seq, "record \(seq): a lookup by seq does not find it: the log's tree is damaged"); return
+                    }
                     // The indexes must point back at this record (with the counts checked below:
                     // one entry per record, each the right one).
                     guard let indexed = try txn.get(keys, Array(record.key.utf8)), indexed.count == 8,

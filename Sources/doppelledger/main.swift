@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerStore
 import LedgerCore
+import LMDB
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,6 +63,9 @@ do {
 } catch let error as LedgerError {
     printError(error.description)
     exit(error.isBadInput ? Exit.badInput : Exit.failure)
+} catch let error as LMDBError {
+    printError(storageMessage(error))
+    exit(Exit.failure)
 } catch let error as LedgerCore.ValidationError {
     printError(error.message)
     exit(Exit.badInput)
