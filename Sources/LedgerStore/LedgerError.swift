@@ -1,5 +1,8 @@
 public import LedgerCore
 public import LMDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Why the ledger refused or failed. Each case reads as one sentence for the user.
 public enum LedgerError: Error, CustomStringConvertible, Equatable {
@@ -44,6 +47,13 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable {
         switch error {
         case .mapFull: .storage("the ledger at \(path) reached its maximum map size; raise it or move the ledger")
         case .noSpace: .storage("the disk holding \(path) is full; nothing was appended — free space and try again")
+        case LMDBError(code: 5):
+            // LMDB reports a short write (the disk filled up while writing) as EIO.
+            if let free = freeBytes(path), free < 16 << 20 {
+                .storage("the disk holding \(path) is full (\(free / 1024) KiB free); nothing was appended — free space and try again")
+            } else {
+                .storage("writing the data file at \(path) failed (input/output error); nothing was appended — check the disk")
+            }
         case .accessDenied: .storage("no permission to open the ledger at \(path)")
         case .corrupted, .invalid, LMDBError(code: -30797), LMDBError(code: -30784), LMDBError(code: -30795):
             .storage("the data file at \(path) is damaged (\(error)); restore it from a backup")
@@ -51,4 +61,11 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable {
         default: .storage("storage error at \(path): \(error)")
         }
     }
+}
+
+/// Bytes free for unprivileged use on the filesystem holding `path`.
+func freeBytes(_ path: String) -> Int? {
+    var st = statvfs()
+    guard statvfs(path, &st) == 0 else { return nil }
+    return Int(st.f_bavail) * Int(st.f_frsize)
 }
