@@ -103,7 +103,7 @@ struct ConcurrencyTests {
         var appendsDone = false
         let results = try Self.runSideBySide(lists: 2) { list, index in
             if list == 0 { // the appending child, again and again
-                if index == 40 { appendsDone = true; return nil }
+                if index == 30 { appendsDone = true; return nil }
                 return KonzWorld.appendHoursArgs(ledger, key: "live-\(index)", n: index)
             }
             guard !appendsDone, index < 4 else { return nil }
