@@ -83,7 +83,7 @@ struct CrashLoopTests {
         // Two writers at a time, each killed at a random moment within about its usual run time
         // (or, now and then, left to finish).
         let deadline = ContinuousClock.now + .seconds(60)
-        var kills = 0, finished = 0, nextCheckpoint = 70
+        var kills = 0, finished = 0, nextCheckpoint = 100
         var failures: [String] = []
         while kills < 210 && ContinuousClock.now < deadline {
             var running: [(job: Job, child: Subprocess.Child, killAt: ContinuousClock.Instant?)] = []
@@ -114,7 +114,7 @@ struct CrashLoopTests {
             }
             if kills >= nextCheckpoint {
                 try checkpoint("after \(kills) kills")
-                nextCheckpoint += 70
+                nextCheckpoint += 100
             }
         }
         #expect(failures.isEmpty, "\(failures.prefix(5)) \(tag)")
