@@ -40,7 +40,7 @@ func fail(_ message: String, status: Int32 = Exit.badInput) -> Failure {
 }
 
 func printError(_ message: String) {
-    var text = message
+    var text = message.escapingControlCharacters
     if !text.hasPrefix("doppelledger:") { text = "doppelledger: " + text }
     writeStderr(text + "\n")
 }

@@ -42,7 +42,9 @@ struct FuzzCLITests {
                 let key = "z\(i)-\(n)"
                 return Bool.random(using: &rng) ? KonzWorld.hoursLine(key: key, n: i * 7 + n) : TestEvent.importLine(key: key, n: i * 7 + n)
             }
-            let text = Self.mutate(lines.joined(separator: "\n") + "\n", &rng)
+            // Most files are mutated; the rest are valid and must go in.
+            let valid = lines.joined(separator: "\n") + "\n"
+            let text = Int.random(in: 0..<10, using: &rng) < 7 ? Self.mutate(valid, &rng) : valid
             let file = try dir.write("fuzz.jsonl", text)
             let r = try CLI.run(["import", ledger, file])
             outcomes[r.status ?? -(r.signal ?? 0), default: 0] += 1
@@ -59,7 +61,7 @@ struct FuzzCLITests {
         }
         print("fuzzing imports: exit statuses \(outcomes.sorted { $0.key < $1.key }) (seed \(seed))")
         #expect(problems.isEmpty, "seed \(seed): \(problems.prefix(5).joined(separator: "\n"))")
-        #expect((outcomes[2] ?? 0) > 50 && (outcomes[0] ?? 0) > 5, "both outcomes occur: \(outcomes)")
+        #expect((outcomes[2] ?? 0) > 50 && (outcomes[0] ?? 0) > 20, "both outcomes occur: \(outcomes)")
         // Refused files appended nothing: the ledger holds exactly what the accepted ones reported.
         #expect(exportKeys(try CLI.run(["export", ledger]).stdout).count == expected)
         #expect(try CLI.run(["verify", ledger, "--views"]).status == 0)

@@ -23,11 +23,30 @@ public struct ValidationError: Error, Equatable, Sendable, CustomStringConvertib
     public let message: String
 
     public init(field: String, _ message: String) {
-        self.field = field
-        self.message = message
+        self.field = field.escapingControlCharacters
+        self.message = message.escapingControlCharacters
     }
 
     public var description: String { message }
+}
+
+extension String {
+    /// The text with control characters written as escapes (`\n`, `\u{1B}`), so that a
+    /// message quoting hostile input stays one line and cannot steer a terminal or a log.
+    public var escapingControlCharacters: String {
+        guard unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return self }
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0..<0x20, 0x7F...0x9F: out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }
 
 /// Small key-value state that rules and views keep beside the log, in the same transaction.
