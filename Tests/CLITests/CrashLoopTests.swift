@@ -82,7 +82,7 @@ struct CrashLoopTests {
 
         // Two writers at a time, each killed at a random moment within about its usual run time
         // (or, now and then, left to finish).
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(90)
         var kills = 0, finished = 0, nextCheckpoint = 100
         var failures: [String] = []
         while kills < 210 && ContinuousClock.now < deadline {
