@@ -40,6 +40,7 @@ public final class Environment: @unchecked Sendable {
         // Set up before storing the handle: once every property is set, a throw would run deinit,
         // which closes the handle a second time.
         do {
+            _ = mdb_env_set_assert(handle, assertionTrampoline)
             try check(mdb_env_set_maxdbs(handle, options.maxDatabases))
             try check(mdb_env_set_maxreaders(handle, options.maxReaders))
             try check(mdb_env_set_mapsize(handle, options.mapSizeBytes))

@@ -1,3 +1,4 @@
+import LMDB
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,5 +32,15 @@ enum CrashGuard {
         sigemptyset(&action.sa_mask)
         sigaction(SIGSEGV, &action, nil)
         sigaction(SIGBUS, &action, nil)
+
+        // LMDB's own assertions (a page of the wrong kind) would abort: the same sentence, with LMDB's words.
+        LMDBAssertion.handler = { message in
+            let head: StaticString = "doppelledger: the data file is damaged (LMDB: "
+            let tail: StaticString = "); restore it from a backup\n"
+            _ = write(2, head.utf8Start, head.utf8CodeUnitCount)
+            if let message { _ = write(2, message, strlen(message)) }
+            _ = write(2, tail.utf8Start, tail.utf8CodeUnitCount)
+            _exit(3)
+        }
     }
 }
