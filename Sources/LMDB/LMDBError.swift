@@ -34,6 +34,13 @@ public struct LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No such file or directory. The corresponding C error is `ENOENT`.
     public static let noSuchFile = LMDBError(code: 2)
 
+    /// Whether the error means the data file is damaged: a page not found or of the wrong kind,
+    /// a tree deeper than possible, a database record that does not fit.
+    public var meansDamage: Bool {
+        [MDB_PAGE_NOTFOUND, MDB_CORRUPTED, MDB_PANIC, MDB_INVALID, MDB_CURSOR_FULL, MDB_PAGE_FULL,
+         MDB_INCOMPATIBLE, MDB_BAD_TXN, MDB_BAD_VALSIZE, MDB_BAD_DBI].contains(code)
+    }
+
     /// The library's own description of the code.
     public var description: String {
         guard let text = mdb_strerror(code) else { return "LMDB error \(code)" }

@@ -55,7 +55,7 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable {
                 .storage("writing the data file at \(path) failed (input/output error); nothing was appended — check the disk")
             }
         case .accessDenied: .storage("no permission to open the ledger at \(path)")
-        case .corrupted, .invalid, LMDBError(code: -30797), LMDBError(code: -30784), LMDBError(code: -30795):
+        case _ where error.meansDamage:
             .storage("the data file at \(path) is damaged (\(error)); restore it from a backup")
         case .versionMismatch: .storage("the data file at \(path) was written by an incompatible LMDB version")
         default: .storage("storage error at \(path): \(error)")
