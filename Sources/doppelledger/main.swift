@@ -22,7 +22,7 @@ struct Doppelledger: ParsableCommand {
         abstract: "A double-entry ledger for Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
-            HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, RebuildCommand.self, BackupCommand.self,
+            HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, RebuildCommand.self, ReportCommand.self, BackupCommand.self,
         ]
     )
 }
