@@ -168,6 +168,9 @@ func htmlNestingProblem(_ html: String) -> String? {
     @Test func htmlIsSelfContainedAndWellFormed() throws {
         let html = try ReportFixture.ledger().quarterlyReport(year: 2025, quarter: 2).html
         #expect(htmlNestingProblem(html) == nil, "\(htmlNestingProblem(html) ?? "")")
+        // The checker itself catches crossed and unclosed elements.
+        #expect(htmlNestingProblem("<div><span></div></span>") != nil)
+        #expect(htmlNestingProblem("<section><table></table>") != nil)
         for forbidden in ["<script", "http:", "https:", "<link", "@import", "url(", "<img", "<iframe"] {
             #expect(!html.lowercased().contains(forbidden), "the page must not load anything: found \(forbidden)")
         }
@@ -244,6 +247,9 @@ func htmlNestingProblem(_ html: String) -> String? {
         #expect(!md.contains("<svg") && !md.contains("<table"))
         // Every amount in the Markdown overview is also in the HTML.
         for area in report.areas { #expect(report.html.contains(Format.euro(area.consumedCents))) }
+        // The same records give the same bytes (no generation time in the report).
+        let again = try ReportFixture.ledger().quarterlyReport(year: 2025, quarter: 2)
+        #expect(again.markdown == md && again.html == report.html)
     }
 
     @Test func suppressionRules() {

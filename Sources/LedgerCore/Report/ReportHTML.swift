@@ -124,7 +124,7 @@ extension QuarterlyReport {
         add("</section>")
 
         add("<section id=\"abgleich\">")
-        add("<h2>7. Doppelcontrolling: Abgleich Q\(quarter)/\(year) mit den Trägern</h2>")
+        add("<h2>7. Doppelcontrolling: Abgleich Q\(quarter)/\(year) \(counterpartyNoun.phrase)</h2>")
         if reconciliation.isEmpty {
             add("<p class=\"note\">Keine Vereinbarung in Kraft; nichts abzugleichen.</p>")
         } else {

@@ -54,7 +54,7 @@ extension QuarterlyReport {
                 out.append("k. A.: Die Besetzung der Stellen führt jeder Träger in seinem eigenen Ledger; das Ledger des Jugendamts kennt nur die vereinbarten Planstellen.\n")
             }
         }
-        out.append("## 7. Doppelcontrolling: Abgleich Q\(quarter)/\(year) mit den Trägern")
+        out.append("## 7. Doppelcontrolling: Abgleich Q\(quarter)/\(year) \(counterpartyNoun.phrase)")
         out.append("")
         out.append(reconciliation.isEmpty ? "Keine Vereinbarung in Kraft; nichts abzugleichen.\n" : Self.mdTable(reconciliationTable))
         out.append("## 8. Hinweise")

@@ -29,6 +29,7 @@ extension QuarterlyReport {
     var periodText: String { "\(Format.date(periodStart)) – \(Format.date(periodEnd))" }
 
     var standText: String {
+        if headSeq == 0 { return "noch keine Datensätze" + (asOf.map { " (Stand \(Format.moment($0)))" } ?? "") }
         var s = "Datensatz \(Format.count(Int64(headSeq)))"
         if let headRecordedAt { s += " vom \(Format.moment(headRecordedAt))" }
         if let asOf { s += " (Stand \(Format.moment(asOf)))" }
@@ -57,14 +58,24 @@ extension QuarterlyReport {
             out.append(KeyFigure(label: "Prävention und Netzwerk", value: "\(Format.percentShort(share)) der Teamstunden",
                                  detail: "Ziel: mindestens 10 % (§ 3.3)", tone: share >= 1_000 ? "ok" : "warn"))
         } else {
-            out.append(KeyFigure(label: "Prävention und Netzwerk", value: "nicht ausgewiesen", detail: "zu wenige Kontrakte im Quartal", tone: ""))
+            out.append(KeyFigure(label: "Prävention und Netzwerk", value: "nicht ausgewiesen",
+                                 detail: d.caseMinutes == nil ? "zu wenige Kontrakte im Quartal" : "keine Teamstunden im Quartal", tone: ""))
         }
         out.append(KeyFigure(label: "Doppelcontrolling Q\(quarter)", value: "\(reconciled.count) von \(reconciliation.count) abgeglichen",
                              detail: reconciled.isEmpty ? "noch kein Abgleich" : (findings == 0 ? "ohne Abweichungen" : "\(Self.findingsText(findings)) festgestellt"),
                              tone: reconciled.count == reconciliation.count && findings == 0 ? "ok" : "warn"))
         out.append(KeyFigure(label: "Hinweise", value: warnings == 0 ? "keine Warnungen" : (warnings == 1 ? "1 Warnung" : "\(warnings) Warnungen"),
-                             detail: "\(flags.count - warnings) weitere Hinweise", tone: warnings == 0 ? "ok" : "warn"))
+                             detail: Self.furtherNotes(flags.count - warnings), tone: warnings == 0 ? "ok" : "warn"))
         return out
+    }
+
+    static func furtherNotes(_ n: Int) -> String {
+        n == 0 ? "keine weiteren Hinweise" : (n == 1 ? "1 weiterer Hinweis" : "\(n) weitere Hinweise")
+    }
+
+    /// Whom the quarter is reconciled with: the Träger (on the Jugendamt's ledger) or the Jugendamt.
+    var counterpartyNoun: (singular: String, phrase: String) {
+        ledger.hasPrefix("jugendamt:") ? ("Träger", "mit den Trägern") : ("Jugendamt", "mit dem Jugendamt")
     }
 
     /// Section 1: plan vs. actual per Sozialraum.
@@ -214,7 +225,7 @@ extension QuarterlyReport {
                                  "Datensatz \(Format.count(Int64(r.counterpartyHeadSeq)))", String(r.reportHash.hex.prefix(16))],
                          badges: [1: r.findings == 0 ? "b-ok" : "b-warn"])
         }
-        return ReportTable(headers: ["Träger", "Status", "abgeglichen am", "Abweichungen", own, other, "Bericht (SHA-256, Anfang)"],
+        return ReportTable(headers: [counterpartyNoun.singular, "Status", "abgeglichen am", "Abweichungen", own, other, "Bericht (SHA-256, Anfang)"],
                            numeric: [3], rows: rows)
     }
 
