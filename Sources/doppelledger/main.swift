@@ -19,7 +19,7 @@ enum Exit {
 struct Doppelledger: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doppelledger",
-        abstract: "A double-entry ledger for Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
+        abstract: "The Doppelcontrolling ledger of Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
             HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, RebuildCommand.self, ReportCommand.self, BackupCommand.self,
@@ -44,6 +44,11 @@ func printError(_ message: String) {
 }
 
 // Parse and run by hand so that usage errors exit with 2, as the contract says.
+if CommandLine.arguments.count == 1 {
+    // No command at all is bad usage (exit 2), with the help to show what there is.
+    writeStderr(Doppelledger.helpMessage() + "\n")
+    exit(Exit.badInput)
+}
 do {
     var command = try Doppelledger.parseAsRoot()
     try command.run()
