@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "doppelledger", targets: ["doppelledger"]),
         .library(name: "LedgerStore", targets: ["LedgerStore"]),
+        .executable(name: "doppelledger-gen", targets: ["doppelledger-gen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,15 +33,22 @@ let package = Package(
             "LMDB", "LedgerCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // A realistic, seeded Landkreis for the demo, tests and benchmarks. Pure, no I/O.
+        .target(name: "LedgerGen", dependencies: ["LedgerCore"]),
+        // The generator as a tool: writes import files per ledger.
+        .executableTarget(name: "doppelledger-gen", dependencies: [
+            "LedgerGen", "LedgerCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tools/Generate"),
         // The command line: thin glue.
         .executableTarget(name: "doppelledger", dependencies: [
-            "LedgerStore", "LedgerCore",
+            "LedgerStore", "LedgerCore", "LedgerGen",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LMDB"]),
         .testTarget(name: "CLITests", dependencies: ["LedgerCore"]),
+        .testTarget(name: "LedgerGenTests", dependencies: ["LedgerGen", "LedgerStore", "LedgerCore"]),
     ]
 )
 

@@ -260,32 +260,32 @@ extension BudgetView {
         var flags: [Flag] = []
         for pot in pots where pot.budgetCents > 0 && pot.funding != .praevention && pot.forecastCents > pot.budgetCents {
             flags.append(Flag(code: "forecast-over-budget",
-                              message: "\(pot.funding.rawValue): the year-end forecast \(Format.euro(pot.forecastCents)) exceeds the budget \(Format.euro(pot.budgetCents))"))
+                              message: "\(pot.funding.rawValue): die Jahresprognose \(Format.euro(pot.forecastCents)) übersteigt das Budget \(Format.euro(pot.budgetCents))"))
         }
         if let p = pots.first(where: { $0.funding == .praevention }), gesamtCents > 0, p.forecastCents < praeventionMinCents {
             flags.append(Flag(code: "prevention-under-10",
-                              message: "prevention: the year-end forecast \(Format.euro(p.forecastCents)) is below the 10 % minimum \(Format.euro(praeventionMinCents)) (§ 3.3)"))
+                              message: "Prävention: die Jahresprognose \(Format.euro(p.forecastCents)) liegt unter dem Mindestanteil von 10 % (\(Format.euro(praeventionMinCents)), § 3.3)"))
         }
         if kontrakteOverGrant > 0 {
-            flags.append(Flag(code: "kontrakte-over-grant", message: "\(kontrakteOverGrant) Kontrakte have more hours booked than granted"))
+            flags.append(Flag(code: "kontrakte-over-grant", message: "\(kontrakteOverGrant) Kontrakt(e) mit mehr gebuchten als bewilligten Stunden"))
         }
         for row in posts where row.heads > 0 && row.headsFachstudium * 2 < row.heads {
             flags.append(Flag(code: "team-rules-broken",
-                              message: "\(row.traeger): \(row.headsFachstudium) of \(row.heads) staff hold a completed degree; at least half must (§ 3.1.1)"))
+                              message: "\(row.traeger): \(row.headsFachstudium) von \(row.heads) Fachkräften mit abgeschlossenem Fachstudium; mindestens die Hälfte ist gefordert (§ 3.1.1)"))
         }
         let caseBudget = pots.filter { $0.funding == .personalisiert || $0.funding == .variabel }
         let free = caseBudget.reduce(Int64(0)) { $0 + $1.budgetCents - max($1.forecastCents, $1.consumedCents + $1.committedCents) }
         let budget = caseBudget.reduce(Int64(0)) { $0 + $1.budgetCents }
         if budget > 0, free * 20 >= budget {
             flags.append(Flag(code: "free-funds",
-                              message: "\(Format.euro(free)) of the case-work pots look free by year end; consider moving funds to prevention early (§ 4)"))
+                              message: "\(Format.euro(free)) der Fallarbeits-Töpfe bleiben voraussichtlich frei; frühzeitig in Prävention umschichten (§ 4)"))
         }
         if unvaluedMinutes > 0 {
             flags.append(Flag(code: "hours-without-agreement",
-                              message: "\(unvaluedMinutes) minutes were booked where no agreement was in force; they are not valued"))
+                              message: "\(Format.hours(unvaluedMinutes)) ohne gültige Vereinbarung gebucht; nicht bewertet"))
         }
         if lateBookings > 0 {
-            flags.append(Flag(code: "late-bookings", message: "\(lateBookings) bookings were recorded after the quarter was closed"))
+            flags.append(Flag(code: "late-bookings", message: "\(lateBookings) Buchung(en) nach dem Quartalsabschluss erfasst"))
         }
         return flags
     }
