@@ -252,6 +252,23 @@ func htmlNestingProblem(_ html: String) -> String? {
         #expect(again.markdown == md && again.html == report.html)
     }
 
+    @Test func aTraegerLedgerWithoutBudgetStillRenders() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dl-report-tr-\(UUID().uuidString)").path
+        var options = Environment.Options()
+        options.noSync = true
+        options.mapSizeBytes = 1 << 24
+        let ledger = try Ledger.create(at: dir, side: .traeger, org: "caritas", jugendamt: "trier-saarburg",
+                                       policy: DomainPolicy(views: Projector()), options: options)
+        let report = try ledger.quarterlyReport(year: 2025, quarter: 1)
+        #expect(report.title == "Quartalsbericht Q1/2025 — Träger Caritas")
+        #expect(htmlNestingProblem(report.html) == nil)
+        #expect(report.markdown.contains("| Gesamtfinanzvolumen 2025 | kein Budget gesetzt |"))
+        #expect(report.markdown.contains("Datenstand: noch keine Datensätze"))
+        // Its counterparty is its Jugendamt, not reconciled yet.
+        #expect(report.reconciliation.map(\.ledger) == ["jugendamt:trier-saarburg"])
+        #expect(report.markdown.contains("## 7. Doppelcontrolling: Abgleich Q1/2025 mit dem Jugendamt"))
+    }
+
     @Test func suppressionRules() {
         #expect(Suppression.column([3, 10, 0]).cells == [.small, .hidden, .value(0)])
         #expect(Suppression.column([3, 10, 0]).total == .value(13))

@@ -42,10 +42,17 @@ extension QuarterlyReport {
 
     var keyFigures: [KeyFigure] {
         let d = district
-        let reconciled = reconciliation.filter { $0.latest != nil }
-        let findings = reconciled.reduce(Int64(0)) { $0 + ($1.latest?.findings ?? 0) }
-        let warnings = flags.filter { $0.severity == .warnung }.count
-        var out = [
+        if !d.hasBudget {
+            // A Träger's ledger (or a year without BudgetSet): nothing to compare consumption with.
+            return [
+                KeyFigure(label: "Gesamtfinanzvolumen \(year)", value: "kein Budget gesetzt",
+                          detail: "das Gesamtfinanzvolumen setzt das Jugendamt (BudgetSet)", tone: ""),
+                KeyFigure(label: "Verbraucht bis \(Format.date(periodEnd))", value: Format.euro(d.consumedCents),
+                          detail: "ohne Budget keine Auslastung", tone: ""),
+                KeyFigure(label: "Jahresprognose (linear)", value: Format.euro(d.forecastCents), detail: "ohne Budget kein Vergleich", tone: ""),
+            ] + Array(keyFiguresAfterMoney)
+        }
+        return [
             KeyFigure(label: "Gesamtfinanzvolumen \(year)", value: Format.euro(d.gesamtCents),
                       detail: d.tariffCents > 0 ? "darin Tarifsteigerung \(Format.euro(d.tariffCents))" : "vier Sozialräume", tone: ""),
             KeyFigure(label: "Verbraucht bis \(Format.date(periodEnd))", value: Format.euro(d.consumedCents),
@@ -53,7 +60,16 @@ extension QuarterlyReport {
             KeyFigure(label: "Jahresprognose (linear)", value: Format.euro(d.forecastCents),
                       detail: "\(Format.percentShort(d.forecastBasisPoints)) des Gesamtfinanzvolumens",
                       tone: d.forecastBasisPoints > 10_000 ? "warn" : "ok"),
-        ]
+        ] + keyFiguresAfterMoney
+    }
+
+    /// The key figures after the money: prevention, reconciliation, flags.
+    private var keyFiguresAfterMoney: [KeyFigure] {
+        let d = district
+        let reconciled = reconciliation.filter { $0.latest != nil }
+        let findings = reconciled.reduce(Int64(0)) { $0 + ($1.latest?.findings ?? 0) }
+        let warnings = flags.filter { $0.severity == .warnung }.count
+        var out: [KeyFigure] = []
         if let share = d.teamShareBasisPoints {
             out.append(KeyFigure(label: "Prävention und Netzwerk", value: "\(Format.percentShort(share)) der Teamstunden",
                                  detail: "Ziel: mindestens 10 % (§ 3.3)", tone: share >= 1_000 ? "ok" : "warn"))
