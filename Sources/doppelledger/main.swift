@@ -23,6 +23,7 @@ struct Doppelledger: ParsableCommand {
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
             HeadCommand.self,
+            ReconcileCommand.self,
         ]
     )
 }
