@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LMDB"]),
         .testTarget(name: "CLITests", dependencies: ["LedgerCore"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["LedgerStore", "LedgerCore"]),
     ]
 )
 
