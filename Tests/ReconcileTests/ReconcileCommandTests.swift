@@ -48,6 +48,9 @@ import LedgerStore
         let jaFile = try s.export(.jugendamt, stream: "traeger:caritas", name: "ja-caritas.jsonl")
         let fromFiles = try CLI.reconcile(jaFile, trFile, "--format", "json")
         #expect(fromFiles.stdout == first.stdout)
+        // A whole-ledger export of the Jugendamt (with its intern stream) too.
+        let jaFull = try s.export(.jugendamt, name: "ja.jsonl")
+        #expect(try CLI.reconcile(jaFull, s.traegerPath, "--format", "json").stdout == first.stdout)
         let csv1 = try CLI.reconcile(s.jugendamtPath, trFile, "--format", "csv")
         let csv2 = try CLI.reconcile(s.jugendamtPath, trFile, "--format", "csv")
         #expect(csv1.stdout == csv2.stdout)
