@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LMDB"]),
         .testTarget(name: "CLITests", dependencies: ["LedgerCore"]),
         .testTarget(name: "LedgerGenTests", dependencies: ["LedgerGen", "LedgerStore", "LedgerCore"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["LedgerStore", "LedgerCore"]),
     ]
 )
 

@@ -22,8 +22,8 @@ struct Doppelledger: ParsableCommand {
         abstract: "The Doppelcontrolling ledger of Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
-            HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, RebuildCommand.self, ReportCommand.self, BackupCommand.self,
-            DemoCommand.self,
+            HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, ReconcileCommand.self, ReportCommand.self,
+            RebuildCommand.self, BackupCommand.self, DemoCommand.self,
         ]
     )
 }
