@@ -1,19 +1,5 @@
 import LedgerCore
 
-/// `StateAccess` over a dictionary: the domain rules without LMDB.
-final class MemoryState: StateAccess {
-    var values: [[UInt8]: [UInt8]] = [:]
-
-    func get(_ key: [UInt8]) throws -> [UInt8]? { values[key] }
-    func put(_ key: [UInt8], _ value: [UInt8]) throws { values[key] = value }
-    func delete(_ key: [UInt8]) throws { values[key] = nil }
-    func scan(prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
-        for key in values.keys.filter({ $0.starts(with: prefix) }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            if try !body(key, values[key]!) { return }
-        }
-    }
-}
-
 /// A ledger in memory: every event passes the real ``DomainPolicy`` and gets a real chained
 /// record, so the reconciler sees exactly what a ledger would hand it.
 final class MemoryLedger {
