@@ -22,7 +22,7 @@ struct Doppelledger: ParsableCommand {
         abstract: "A double-entry ledger for Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
-            HeadCommand.self,
+            HeadCommand.self, ServeCommand.self, SyncCommand.self, TokenCommand.self,
         ]
     )
 }
@@ -46,7 +46,11 @@ func printError(_ message: String) {
 // Parse and run by hand so that usage errors exit with 2, as the contract says.
 do {
     var command = try Doppelledger.parseAsRoot()
-    try command.run()
+    if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+    } else {
+        try command.run()
+    }
     exit(Exit.ok)
 } catch let failure as Failure {
     if !failure.message.isEmpty { printError(failure.message) }
