@@ -43,11 +43,16 @@ func printError(_ message: String) {
     writeStderr(text + "\n")
 }
 
+/// Runs an async command (serve, sync). A function of its own, so that `run()` resolves to the async one.
+func runAsync(_ command: inout any AsyncParsableCommand) async throws {
+    try await command.run()
+}
+
 // Parse and run by hand so that usage errors exit with 2, as the contract says.
 do {
     var command = try Doppelledger.parseAsRoot()
     if var asyncCommand = command as? any AsyncParsableCommand {
-        try await asyncCommand.run()
+        try await runAsync(&asyncCommand)
     } else {
         try command.run()
     }

@@ -152,15 +152,15 @@ enum Fixture {
         var body: ByteBuffer
     }
 
-    static func http(_ method: HTTPMethod, _ url: String, token: String?, body: String? = nil) async throws -> HTTPAnswer {
+    static func http(_ method: String, _ url: String, token: String?, body: String? = nil, timeout: TimeAmount = .seconds(30)) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url)
-        request.method = method
+        request.method = HTTPMethod(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         return HTTPAnswer(status: Int(response.status.code), body: try await response.body.collect(upTo: 64 << 20))
     }
 }
