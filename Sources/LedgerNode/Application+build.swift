@@ -38,7 +38,9 @@ public func buildApplication(node: Node, host: String = "127.0.0.1", port: Int =
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
-            configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            var tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            tlsConfiguration.minimumTLSVersion = .tlsv12
+            configuration = tlsConfiguration
         } catch {
             throw ConfigError("cannot load the TLS certificate \(tls.certificate) or key \(tls.privateKey): \(error)")
         }

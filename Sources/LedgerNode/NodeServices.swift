@@ -32,10 +32,6 @@ struct PeerSyncService: Service {
                 node.logger.error("peer left out of the periodic sync", metadata: ["peer": "\(peer.ledger)", "error": "\(error)"])
             }
         }
-        defer {
-            let all = clients.map(\.1)
-            Task { for c in all { try? await c.shutdown() } }
-        }
         while !Task.isShuttingDownGracefully {
             for (syncer, _) in clients {
                 // Errors are logged (and counted) by the syncer; the next round tries again.
@@ -47,5 +43,6 @@ struct PeerSyncService: Service {
                 break
             }
         }
+        for (_, client) in clients { try? await client.shutdown() }
     }
 }

@@ -3,7 +3,7 @@ public import LedgerCore
 public import LedgerStore
 public import Logging
 import Prometheus
-import NIOCore
+public import NIOCore
 import NIOSSL
 import NIOHTTP1
 import Foundation
@@ -73,9 +73,9 @@ public struct PeerSyncer: Sendable {
     }
 
     /// An HTTP client for `peer` (trusting its `caCertificate` when given). Shut it down after use.
-    public static func makeClient(for peer: NodeConfig.Peer) throws -> HTTPClient {
+    public static func makeClient(for peer: NodeConfig.Peer, connectTimeout: TimeAmount = .seconds(10)) throws -> HTTPClient {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
+        configuration.timeout = .init(connect: connectTimeout, read: .seconds(120))
         if let ca = peer.caCertificate {
             var tls = TLSConfiguration.makeClientConfiguration()
             do {

@@ -143,3 +143,64 @@ actor Acknowledged {
         #expect(try ledger.verify().isValid)
     }
 }
+
+/// Runs the `doppelledger` executable to its end.
+func runCLI(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ServeProcess.binary)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    return await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            let o = out.fileHandleForReading.readDataToEndOfFile()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            continuation.resume(returning: (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self)))
+        }
+    }
+}
+
+@Suite struct SyncCommandTests {
+    func writeConfig(_ path: String, url: String, publicKey: String) throws {
+        let text = """
+        {"peers": [{"ledger": "jugendamt:\(Fixture.jugendamtOrg)", "url": "\(url)",
+                    "token": "\(Fixture.caritasOnJugendamt)", "publicKey": "\(publicKey)"}]}
+        """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func syncMirrorsTheStreamAndExportsIt() async throws {
+        let dir = Fixture.tempDirectory()
+        defer { Fixture.cleanUp(dir) }
+        let ja = try Fixture.jugendamt(in: dir)
+        let tcDirectory = try Fixture.traeger(in: dir).directory
+        _ = try ja.append(Fixture.events([Fixture.signer(), Fixture.kontrakt(key: "k-1", id: "k-1"),
+                                          Fixture.prevention(key: "p-d", booking: "p-d", traeger: "diakonie"),
+                                          Fixture.hours(key: "h-1", booking: "b-1", kontrakt: "k-1")]))
+        let config = tcDirectory + "/node.json"
+        try await Fixture.withLiveNode(try Fixture.node(ja, Fixture.jugendamtConfig())) { url in
+            try writeConfig(config, url: url, publicKey: ja.publicKeyHex)
+            let synced = try await runCLI(["sync", tcDirectory, "--peer", url])
+            #expect(synced.status == 0, "\(synced.err)")
+            #expect(synced.out.hasPrefix("synced jugendamt:trier-saarburg: 2 new records"))
+            let mirror = MirrorStore.directory(ledgerDirectory: tcDirectory, peer: "jugendamt:trier-saarburg")
+            let exported = try await runCLI(["export", mirror])
+            #expect(exported.status == 0)
+            #expect(Array(exported.out.utf8) == (try Fixture.exportBytes(ja, stream: "traeger:caritas")))
+            let verified = try await runCLI(["verify", tcDirectory])
+            #expect(verified.status == 0, "the own ledger is untouched by the mirror: \(verified.err)")
+
+            // A head that does not verify with the pinned key: exit 1, mirror unchanged.
+            try writeConfig(config, url: url, publicKey: String(repeating: "ab", count: 32))
+            let refused = try await runCLI(["sync", tcDirectory, "--peer", "jugendamt:trier-saarburg"])
+            #expect(refused.status == 1)
+            #expect(refused.err.contains("refused jugendamt:trier-saarburg"))
+            #expect(try await runCLI(["export", mirror]).out == exported.out)
+            let unknown = try await runCLI(["sync", tcDirectory, "--peer", "http://127.0.0.1:1"])
+            #expect(unknown.status == 2)
+        }
+    }
+}

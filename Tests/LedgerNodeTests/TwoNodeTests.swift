@@ -175,4 +175,28 @@ import Testing
             #expect(String(decoding: metrics.render(), as: UTF8.self).contains("doppelledger_peer_sync_refusals_total"))
         }
     }
+
+    @Test func servePullsFromItsPeersPeriodically() async throws {
+        let dir = Fixture.tempDirectory()
+        defer { Fixture.cleanUp(dir) }
+        let ja = try Fixture.jugendamt(in: dir)
+        let tc = try Fixture.traeger(in: dir)
+        _ = try tc.append(Fixture.events([Fixture.prevention(key: "p-1", booking: "p-1")]))
+        try await Fixture.withLiveNode(try Fixture.node(tc, Fixture.traegerConfig())) { tcURL in
+            var config = Fixture.jugendamtConfig()
+            config.peers = [caritasAsPeer(tcURL, tc)]
+            config.syncIntervalSeconds = 1
+            try await Fixture.withLiveNode(try Fixture.node(ja, config)) { jaURL in
+                // The first round runs at start; wait for the metric that says it succeeded.
+                var synced = false
+                for _ in 0..<1500 where !synced {
+                    let metrics = try await Fixture.http("GET", jaURL + "/metrics", token: Fixture.auditor)
+                    synced = String(buffer: metrics.body).contains(#"doppelledger_peer_last_sync_timestamp_seconds{peer="traeger:caritas"}"#)
+                    if !synced { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(synced)
+            }
+        }
+        #expect(try Fixture.exportBytes(mirror(ja, of: tc)) == Fixture.exportBytes(tc, stream: "jugendamt:trier-saarburg"))
+    }
 }
