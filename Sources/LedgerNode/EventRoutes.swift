@@ -144,10 +144,13 @@ struct EventRoutes {
             throw Problem.badQuery("limit", "limit must be from 1 to \(maxRecords), got \(limit)")
         }
         let ledger = node.ledger
+        guard after < UInt64.max else {
+            return Response(status: .ok, headers: [.contentType: "application/jsonl"], body: .init())
+        }
         let bytes: [UInt8] = try await NIOThreadPool.singleton.runIfActive {
             var out = [UInt8]()
             var count: UInt64 = 0
-            try ledger.scan(stream: stream, fromSeq: after &+ 1) { seq, value in
+            try ledger.scan(stream: stream, fromSeq: after + 1) { seq, value in
                 guard StoredRecord.isWellFormed(value) else {
                     throw LedgerError.storage("record \(seq) is damaged; run 'doppelledger verify'")
                 }

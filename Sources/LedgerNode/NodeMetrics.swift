@@ -20,37 +20,36 @@ public final class NodeMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        appends = registry.makeCounter(name: "doppelledger_appends_total", help: "Records appended (idempotent repeats not counted).")
-        requestsOK = registry.makeCounter(name: "doppelledger_append_requests_total", labels: [("outcome", "ok")], help: "Append requests by outcome.")
-        requestsRefused = registry.makeCounter(name: "doppelledger_append_requests_total", labels: [("outcome", "refused")], help: "Append requests by outcome.")
-        requestsFailed = registry.makeCounter(name: "doppelledger_append_requests_total", labels: [("outcome", "failed")], help: "Append requests by outcome.")
+        appends = registry.makeCounter(descriptor: Self.name("appends", "total", "Records appended (idempotent repeats not counted)."))
+        requestsOK = registry.makeCounter(descriptor: Self.name("append_requests", "total", "Append requests by outcome."), labels: [("outcome", "ok")])
+        requestsRefused = registry.makeCounter(descriptor: Self.name("append_requests", "total", "Append requests by outcome."), labels: [("outcome", "refused")])
+        requestsFailed = registry.makeCounter(descriptor: Self.name("append_requests", "total", "Append requests by outcome."), labels: [("outcome", "failed")])
         appendLatency = registry.makeDurationHistogram(
-            name: "doppelledger_append_duration_seconds",
+            descriptor: Self.name("append_duration", "seconds", "Time from an append request reaching the writer to its durable commit."),
             buckets: [.microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-                      .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)],
-            help: "Time from an append request reaching the writer to its durable commit.")
-        groupSize = registry.makeValueHistogram(
-            name: "doppelledger_group_commit_events", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096, 16384],
-            help: "Events committed together in one LMDB transaction.")
-        headSeq = registry.makeGauge(name: "doppelledger_head_seq", help: "The ledger's last seq.")
+                      .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)])
+        groupSize = registry.makeValueHistogram(descriptor: Self.name("group_commit", "events", "Events committed together in one LMDB transaction."), buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096, 16384])
+        headSeq = registry.makeGauge(descriptor: Self.name("head", "seq", "The ledger's last seq."))
     }
 
     /// The lag gauge of `peer`: records of the peer's signed stream head not (yet) in the mirror.
     func peerLag(_ peer: String) -> Gauge {
-        registry.makeGauge(name: "doppelledger_peer_lag_records", labels: [("peer", peer)],
-                           help: "Records of the peer's signed stream head missing from the mirror after the last sync.")
+        registry.makeGauge(descriptor: Self.name("peer_lag", "records", "Records of the peer's signed stream head missing from the mirror after the last sync."), labels: [("peer", peer)])
     }
 
     /// When the mirror of `peer` was last confirmed current (seconds since 1970).
     func peerLastSync(_ peer: String) -> Gauge {
-        registry.makeGauge(name: "doppelledger_peer_last_sync_timestamp_seconds", labels: [("peer", peer)],
-                           help: "When the last sync from the peer succeeded.")
+        registry.makeGauge(descriptor: Self.name("peer_last_sync_timestamp", "seconds", "When the last sync from the peer succeeded."), labels: [("peer", peer)])
     }
 
     /// Syncs refused because the peer's history changed or did not verify.
     func peerRefusals(_ peer: String) -> Counter {
-        registry.makeCounter(name: "doppelledger_peer_sync_refusals_total", labels: [("peer", peer)],
-                             help: "Syncs refused: a fork, a broken chain or a bad signature.")
+        registry.makeCounter(descriptor: Self.name("peer_sync_refusals", "total", "Syncs refused: a fork, a broken chain or a bad signature."), labels: [("peer", peer)])
+    }
+
+    /// `doppelledger_<metric>_<unit>` with its help text.
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "doppelledger", metricName: metric, unitName: unit, helpText: help)
     }
 
     /// The Prometheus text exposition.

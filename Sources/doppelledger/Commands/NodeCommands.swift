@@ -31,6 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch let error as ConfigError {
             throw fail(error.message)
+        } catch {
+            throw fail("the node at \(listen) stopped: \(error)", status: Exit.failure)
         }
     }
 }
