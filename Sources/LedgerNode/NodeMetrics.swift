@@ -1,22 +1,21 @@
 public import Prometheus
-import LedgerCore
 
 /// The node's Prometheus metrics, in its own registry (so several nodes in one process, as in
 /// tests, do not mix). `serve` also hands this registry to swift-metrics for library metrics.
 public final class NodeMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// Records appended (new ones; idempotent repeats do not count).
-    let appends: Counter
+    let appends: Prometheus.Counter
     /// Append requests by outcome: `ok`, `refused` (4xx), `failed` (storage).
-    let requestsOK: Counter
-    let requestsRefused: Counter
-    let requestsFailed: Counter
+    let requestsOK: Prometheus.Counter
+    let requestsRefused: Prometheus.Counter
+    let requestsFailed: Prometheus.Counter
     /// Time from a request's arrival at the writer to its durable commit.
     let appendLatency: DurationHistogram
     /// Events per group commit: how many requests share one LMDB commit.
     let groupSize: ValueHistogram
     /// The ledger's head seq.
-    let headSeq: Gauge
+    let headSeq: Prometheus.Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -33,17 +32,17 @@ public final class NodeMetrics: Sendable {
     }
 
     /// The lag gauge of `peer`: records of the peer's signed stream head not (yet) in the mirror.
-    func peerLag(_ peer: String) -> Gauge {
+    func peerLag(_ peer: String) -> Prometheus.Gauge {
         registry.makeGauge(descriptor: Self.name("peer_lag", "records", "Records of the peer's signed stream head missing from the mirror after the last sync."), labels: [("peer", peer)])
     }
 
     /// When the mirror of `peer` was last confirmed current (seconds since 1970).
-    func peerLastSync(_ peer: String) -> Gauge {
+    func peerLastSync(_ peer: String) -> Prometheus.Gauge {
         registry.makeGauge(descriptor: Self.name("peer_last_sync_timestamp", "seconds", "When the last sync from the peer succeeded."), labels: [("peer", peer)])
     }
 
     /// Syncs refused because the peer's history changed or did not verify.
-    func peerRefusals(_ peer: String) -> Counter {
+    func peerRefusals(_ peer: String) -> Prometheus.Counter {
         registry.makeCounter(descriptor: Self.name("peer_sync_refusals", "total", "Syncs refused: a fork, a broken chain or a bad signature."), labels: [("peer", peer)])
     }
 
