@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "doppelledger", targets: ["doppelledger"]),
         .library(name: "LedgerStore", targets: ["LedgerStore"]),
+        .executable(name: "doppelledger-gen", targets: ["doppelledger-gen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,9 +59,15 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // A realistic, seeded Landkreis for the demo, tests and benchmarks. Pure, no I/O.
+        .target(name: "LedgerGen", dependencies: ["LedgerCore"]),
+        // The generator as a tool: writes import files per ledger.
+        .executableTarget(name: "doppelledger-gen", dependencies: [
+            "LedgerGen", "LedgerCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tools/Generate"),
         // The command line: thin glue.
         .executableTarget(name: "doppelledger", dependencies: [
-            "LedgerStore", "LedgerCore", "LedgerNode",
+            "LedgerStore", "LedgerCore", "LedgerGen", "LedgerNode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
@@ -77,6 +84,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "LedgerGenTests", dependencies: ["LedgerGen", "LedgerStore", "LedgerCore"]),
     ]
 )
 

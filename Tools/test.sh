@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/setup.sh
+python3 Tools/check_schemas.py
 swift build --build-tests
 swift test --skip-build

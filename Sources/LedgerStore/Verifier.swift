@@ -31,6 +31,9 @@ public struct ChainChecker {
     private var previousSeq: UInt64?
     private var singleStream: String?
     private var mixedStreams = false
+    /// The first gap in `seq` (the seqs around it), let through while every record seen was of one
+    /// stream: a single stream's export has gaps, an export of several streams must have none.
+    private var firstGap: (after: UInt64, next: UInt64)?
     /// When set, every record must belong to this ledger.
     private let expectedLedger: String?
 
@@ -60,6 +63,12 @@ public struct ChainChecker {
             mixedStreams = true
             singleStream = nil
         }
+        if mixedStreams, let gap = firstGap {
+            result.failedSeq = gap.next
+            result.failure = "record \(gap.next): seq \(gap.next) follows \(gap.after): records \(gap.after + 1)…\(gap.next - 1) are missing"
+                + " (the export holds more than one stream, so it must hold every record)"
+            return false
+        }
         if let previousSeq {
             if record.seq == previousSeq + 1 {
                 if record.prev != result.lastHash { return fail("prev does not match the hash of record \(previousSeq): the chain is broken") }
@@ -67,6 +76,8 @@ public struct ChainChecker {
                 return fail("seq \(record.seq) follows \(previousSeq): records are out of order or repeated")
             } else if mixedStreams {
                 return fail("seq \(record.seq) follows \(previousSeq): records \(previousSeq + 1)…\(record.seq - 1) are missing")
+            } else if firstGap == nil {
+                firstGap = (previousSeq, record.seq)
             }
         } else if record.seq == 1, record.prev != .zero {
             return fail("the first record's prev must be 64 zeros")
@@ -102,6 +113,7 @@ extension Ledger {
     public func verify(progress: ((Int) -> Void)? = nil) throws -> VerificationResult {
         var checker = ChainChecker(expectedLedger: name.description)
         var expected: UInt64 = 1
+        var writer = CanonicalWriter(capacity: 1024)
         let storedHead = try head()
         try env.read { txn in
             try txn.withCursor(log) { cursor in
@@ -122,6 +134,16 @@ extension Ledger {
                     if StoredRecord.recordedAt(value) != record.recordedAt {
                         checker.fail(at: seq, "record \(seq): stored header disagrees with recordedAt"); return
                     }
+                    // Exports splice the hash in at the stored offset, so it must be where the
+                    // canonical form puts it, and the stored JSON must be that canonical form.
+                    writer.reset()
+                    let offset = record.writeCanonical(into: &writer, includeHash: false)
+                    if StoredRecord.hashOffset(value) != offset {
+                        checker.fail(at: seq, "record \(seq): stored header disagrees with the JSON (hash position)"); return
+                    }
+                    if !writer.bytes.elementsEqual(StoredRecord.json(value)) {
+                        checker.fail(at: seq, "record \(seq): stored JSON is not in canonical form"); return
+                    }
                     guard checker.check(record, computedHash: computed) else { return }
                     expected += 1
                     if seq % 65_536 == 0 { progress?(Int(seq)) }
@@ -134,7 +156,34 @@ extension Ledger {
             result.failedSeq = storedHead.seq
             result.failure = "the stored head (seq \(storedHead.seq)) does not match the last record (seq \(result.lastSeq))"
         }
+        if result.isValid, let problem = try checkIndexes(result) {
+            result.failure = problem
+        }
         return result
+    }
+
+    /// The indexes beside the log must agree with it: one idempotency key and one stream position
+    /// per record, and each stream's stored head equal to its last record.
+    private func checkIndexes(_ result: VerificationResult) throws -> String? {
+        try env.read { txn in
+            let records = result.records
+            if try txn.count(keys) != records {
+                return "the idempotency index holds \(try txn.count(keys)) keys for \(records) records: it is damaged"
+            }
+            if try txn.count(streamLog) != records {
+                return "the stream index holds \(try txn.count(streamLog)) positions for \(records) records: it is damaged"
+            }
+            if try txn.count(streams) != result.streams.count {
+                return "the stream heads list \(try txn.count(streams)) streams, the log has \(result.streams.count): they are damaged"
+            }
+            for (stream, last) in result.streams {
+                guard let raw = try txn.get(streams, Array(stream.utf8)), raw.count == 40,
+                      UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) == last else {
+                    return "the stored head of stream \(stream) does not match its last record (streamSeq \(last))"
+                }
+            }
+            return nil
+        }
     }
 }
 

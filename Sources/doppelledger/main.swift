@@ -19,10 +19,11 @@ enum Exit {
 struct Doppelledger: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doppelledger",
-        abstract: "A double-entry ledger for Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
+        abstract: "The Doppelcontrolling ledger of Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
-            HeadCommand.self, ServeCommand.self, SyncCommand.self, TokenCommand.self,
+            HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, RebuildCommand.self, BackupCommand.self,
+            DemoCommand.self, ServeCommand.self, SyncCommand.self, TokenCommand.self,
         ]
     )
 }
@@ -49,6 +50,11 @@ func runAsync(_ command: inout any AsyncParsableCommand) async throws {
 }
 
 // Parse and run by hand so that usage errors exit with 2, as the contract says.
+if CommandLine.arguments.count == 1 {
+    // No command at all is bad usage (exit 2), with the help to show what there is.
+    writeStderr(Doppelledger.helpMessage() + "\n")
+    exit(Exit.badInput)
+}
 do {
     var command = try Doppelledger.parseAsRoot()
     if var asyncCommand = command as? any AsyncParsableCommand {
