@@ -33,11 +33,11 @@ enum Fixture {
     }
 
     static func jugendamt(in dir: String, name: String = "ja") throws -> Ledger {
-        try Ledger.create(at: dir + "/" + name, side: .jugendamt, org: jugendamtOrg, jugendamt: nil, policy: DomainPolicy())
+        try Ledger.create(at: dir + "/" + name, side: .jugendamt, org: jugendamtOrg, jugendamt: nil, policy: DomainPolicy(views: Projector()))
     }
 
     static func traeger(in dir: String, org: String = "caritas") throws -> Ledger {
-        try Ledger.create(at: dir + "/" + org, side: .traeger, org: org, jugendamt: jugendamtOrg, policy: DomainPolicy())
+        try Ledger.create(at: dir + "/" + org, side: .traeger, org: org, jugendamt: jugendamtOrg, policy: DomainPolicy(views: Projector()))
     }
 
     /// The Jugendamt node's config: a clerk, an auditor, and the nodes of Caritas and Diakonie.

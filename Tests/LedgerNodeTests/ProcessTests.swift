@@ -136,7 +136,7 @@ actor Acknowledged {
         #expect(second.process.terminationReason == .exit)
         #expect(second.process.terminationStatus == 0)
 
-        let ledger = try Ledger.open(at: ledgerDirectory, policy: DomainPolicy())
+        let ledger = try Ledger.open(at: ledgerDirectory, policy: DomainPolicy(views: Projector()))
         let all = await acks.keys
         #expect(all.count >= killed.count + 40)
         for key in all { #expect(try ledger.record(key: key) != nil, "acknowledged \(key) is missing") }

@@ -157,7 +157,7 @@ import Testing
                 try FileManager.default.removeItem(atPath: forgedPath + "/" + file)
                 try FileManager.default.copyItem(atPath: ja.directory + "/" + file, toPath: forgedPath + "/" + file)
             }
-            let reopened = try Ledger.open(at: forgedPath, policy: DomainPolicy())
+            let reopened = try Ledger.open(at: forgedPath, policy: DomainPolicy(views: Projector()))
             #expect(reopened.publicKeyHex == ja.publicKeyHex)
             _ = try reopened.append(Fixture.events([Fixture.signer(), Fixture.kontrakt(key: "k-1", id: "k-1"),
                                                     Fixture.hours(key: "h-1", booking: "b-1", kontrakt: "k-1", minutes: 900)]
