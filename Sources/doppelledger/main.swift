@@ -23,7 +23,8 @@ struct Doppelledger: ParsableCommand {
         abstract: "The Doppelcontrolling ledger of Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
-            HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, RebuildCommand.self, BackupCommand.self,
+            HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, ReconcileCommand.self, ReportCommand.self,
+            ServeCommand.self, SyncCommand.self, TokenCommand.self, RebuildCommand.self, BackupCommand.self,
             DemoCommand.self,
         ]
     )
@@ -45,6 +46,11 @@ func printError(_ message: String) {
     writeStderr(text + "\n")
 }
 
+/// Runs an async command (serve, sync). A function of its own, so that `run()` resolves to the async one.
+func runAsync(_ command: inout any AsyncParsableCommand) async throws {
+    try await command.run()
+}
+
 CrashGuard.install()
 
 // Parse and run by hand so that usage errors exit with 2, as the contract says.
@@ -55,7 +61,11 @@ if CommandLine.arguments.count == 1 {
 }
 do {
     var command = try Doppelledger.parseAsRoot()
-    try command.run()
+    if var asyncCommand = command as? any AsyncParsableCommand {
+        try await runAsync(&asyncCommand)
+    } else {
+        try command.run()
+    }
     exit(Exit.ok)
 } catch let failure as Failure {
     if !failure.message.isEmpty { printError(failure.message) }

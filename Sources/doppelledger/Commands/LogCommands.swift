@@ -126,6 +126,7 @@ struct ExportCommand: ParsableCommand {
             throw fail("--stream must be traeger:<id>, jugendamt:<org> or intern, got \"\(stream)\"")
         }
         let asOf = try parseTimestamp(asOf, option: "--as-of")
+        if MirrorStore.isMirror(dir) { return try exportMirror(dir, stream: stream, asOf: asOf, fromSeq: fromSeq) }
         let ledger = try openLedger(dir, readOnly: true)
         _ = try ledger.export(stream: stream, fromSeq: fromSeq, asOf: asOf, to: writeStdout)
     }
