@@ -126,16 +126,16 @@ struct NodeReliabilityTests {
         var random = Seeded(state: seed)
         let valid = [Fixture.hours(key: "h", booking: "h", kontrakt: "k-1"), Fixture.prevention(key: "p", booking: "p"),
                      Fixture.kontrakt(key: "k", id: "k-9"), Fixture.signer(key: "s")]
-        let tokens: [String?] = [Fixture.clerk, Fixture.clerk, Fixture.auditor, nil, "", "x", String(repeating: "t", count: 5000), "clerk-token-012345678"]
-        let types: [String?] = ["application/json", "application/json", nil, "text/plain", "application/json; charset=utf-8", "", "ü/ä", "json"]
-        let keys: [String?] = [nil, nil, nil, "idem-1", "", "UPPER", String(repeating: "k", count: 300), "a b", "ü"]
-        let paths = ["/v1/events", "/v1/events", "/v1/events", "/v1/events?limit=abc", "/v1/events?after=-1", "/v1/events?limit=0",
+        let tokens: [String?] = Array(repeating: Fixture.clerk, count: 12) + [Fixture.auditor, nil, "", "x", String(repeating: "t", count: 5000), "clerk-token-012345678"]
+        let types: [String?] = Array(repeating: "application/json", count: 8) + [nil, "text/plain", "application/json; charset=utf-8", "", "ü/ä", "json"]
+        let keys: [String?] = Array(repeating: nil, count: 8) + ["idem-1", "", "UPPER", String(repeating: "k", count: 300), "a b", "ü"]
+        let paths = Array(repeating: "/v1/events", count: 12) + ["/v1/events?limit=abc", "/v1/events?after=-1", "/v1/events?limit=0",
                      "/v1/events?stream=%ff", "/v1/events?stream=traeger:caritas&limit=99999999999999999999", "/v1/head",
                      "/v1/../v1/events", "/v1/events/", "/v1/%00", "/" + String(repeating: "a", count: 3000), "/v1/events?x=1"]
         var statuses: [Int: Int] = [:]
         var problems: [String] = []
         try await Fixture.withLiveNode(try Fixture.node(ja, Fixture.jugendamtConfig())) { url in
-            for n in 0..<400 {
+            for n in 0..<600 {
                 let method = ["POST", "POST", "POST", "GET", "PUT", "DELETE"].randomElement(using: &random)!
                 var request = HTTPClientRequest(url: url + paths.randomElement(using: &random)!)
                 request.method = HTTPMethod(rawValue: method)
