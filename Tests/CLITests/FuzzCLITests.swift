@@ -37,7 +37,7 @@ struct FuzzCLITests {
         var expected = exportKeys(try CLI.run(["export", ledger]).stdout).count
         var outcomes: [Int32: Int] = [:]
         var problems: [String] = []
-        for i in 0..<220 {
+        for i in 0..<200 {
             let lines = (0..<Int.random(in: 1...6, using: &rng)).map { n -> String in
                 let key = "z\(i)-\(n)"
                 return Bool.random(using: &rng) ? KonzWorld.hoursLine(key: key, n: i * 7 + n) : TestEvent.importLine(key: key, n: i * 7 + n)
