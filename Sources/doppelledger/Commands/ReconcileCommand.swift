@@ -128,12 +128,12 @@ struct ReconcileCommand: ParsableCommand {
     /// Appends `ReconciliationRecorded` (signed report hash, both heads) to `ledger`, unless this
     /// report is recorded there already. Returns the signature entry for the `.sig.json` file.
     static func record(_ result: Reconciliation, reportBytes: [UInt8], on ledger: Ledger,
-                       own: SideSummary, counterparty: SideSummary) throws -> JSON {
+                       own: SideSummary, counterparty: SideSummary, say: (String) -> Void = printError) throws -> JSON {
         let key = recordKey(result, counterparty: counterparty)
         let stored: Record
         if let existing = try ledger.record(key: key) {
             stored = existing
-            printError("the reconciliation was recorded on \(ledger.name) before, as record \(existing.seq); nothing appended")
+            say("the reconciliation was recorded on \(ledger.name) before, as record \(existing.seq); nothing appended")
         } else {
             let data = JSONObject([
                 ("year", .int(Int64(result.period.year))), ("quarter", .int(Int64(result.period.quarter))),
@@ -142,7 +142,7 @@ struct ReconcileCommand: ParsableCommand {
                 ("findings", .int(Int64(result.findings.count))), ("reportSignature", .string(try ledger.sign(reportBytes))),
             ])
             stored = try ledger.append(NewEvent(type: EventType.reconciliationRecorded.rawValue, key: key, data: data)).record
-            printError("recorded the reconciliation on \(ledger.name) as record \(stored.seq) (key \(key))")
+            say("recorded the reconciliation on \(ledger.name) as record \(stored.seq) (key \(key))")
         }
         return [
             "ledger": .string(ledger.name.description), "publicKey": .string(ledger.publicKeyHex),
