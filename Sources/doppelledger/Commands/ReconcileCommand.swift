@@ -18,8 +18,8 @@ struct ReconcileCommand: ParsableCommand {
         case md, json, csv
     }
 
-    @Option(help: "The Jugendamt's ledger folder or export file.") var jugendamt: String
-    @Option(help: "The Träger's ledger folder or export file.") var traeger: String
+    @Option(help: "The Jugendamt's ledger folder, export file, or a mirror of it (DIR/mirrors/jugendamt:<org>).") var jugendamt: String
+    @Option(help: "The Träger's ledger folder, export file, or a mirror of it (DIR/mirrors/traeger:<id>).") var traeger: String
     @Option(help: "The year of the service dates.") var year: Int
     @Option(help: "The quarter of the service dates, 1 to 4.") var quarter: Int
     @Option(help: "Compare what was recorded at or before this RFC 3339 time (or date).") var asOf: String?
@@ -28,6 +28,9 @@ struct ReconcileCommand: ParsableCommand {
     @Flag(help: "Append a signed ReconciliationRecorded to each source that is a ledger folder.") var record = false
 
     func run() throws {
+        // Mirrors exported for this run, removed when it ends.
+        var temporaryFiles: [String] = []
+        defer { for path in temporaryFiles { try? FileManager.default.removeItem(atPath: path) } }
         guard let format = Format(rawValue: format) else {
             if format == "html" { throw fail("--format html comes with the report command and is not available yet; use md, json or csv") }
             throw fail("--format must be md, json or csv, got \"\(format)\"")
@@ -37,8 +40,8 @@ struct ReconcileCommand: ParsableCommand {
             throw fail("--record needs a ledger folder to record in; both sources are export files")
         }
 
-        let j = try openSource(jugendamt, option: "--jugendamt")
-        let t = try openSource(traeger, option: "--traeger")
+        let j = try openSource(jugendamt, option: "--jugendamt", temporaryFiles: &temporaryFiles)
+        let t = try openSource(traeger, option: "--traeger", temporaryFiles: &temporaryFiles)
         guard j.name.side == .jugendamt else {
             throw fail("--jugendamt \(jugendamt) holds \(j.name), a Träger's ledger; give the Jugendamt's ledger or export")
         }
@@ -92,11 +95,17 @@ struct ReconcileCommand: ParsableCommand {
     }
 
     /// Opens and verifies a source; a broken chain exits 1, an unusable source 2.
-    func openSource(_ path: String, option: String) throws -> ReconcileSource {
+    func openSource(_ path: String, option: String, temporaryFiles: inout [String]) throws -> ReconcileSource {
         let progress = Progress("verifying \(path)")
         defer { progress.done() }
+        // A mirror (DIR/mirrors/<peer>, filled by sync) is read as the export it holds.
+        var file = path
+        if MirrorStore.isMirror(path) {
+            file = try exportMirrorToTemporaryFile(path)
+            temporaryFiles.append(file)
+        }
         do {
-            return try ReconcileSource.open(path, policy: defaultPolicy()) { progress.update($0) }
+            return try ReconcileSource.open(file, policy: defaultPolicy()) { progress.update($0) }
         } catch {
             switch error.reason {
             case .tampered: throw Failure(status: Exit.found, message: "\(option) \(error.message); nothing was compared")
