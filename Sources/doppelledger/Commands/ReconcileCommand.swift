@@ -32,7 +32,7 @@ struct ReconcileCommand: ParsableCommand {
         var temporaryFiles: [String] = []
         defer { for path in temporaryFiles { try? FileManager.default.removeItem(atPath: path) } }
         guard let format = Format(rawValue: format) else {
-            if format == "html" { throw fail("--format html comes with the report command and is not available yet; use md, json or csv") }
+            if format == "html" { throw fail("--format html is the quarterly report's format (doppelledger report --format html shows each Träger's reconciliation); reconcile writes md, json or csv") }
             throw fail("--format must be md, json or csv, got \"\(format)\"")
         }
         let period = try ReconciliationPeriod(year: year, quarter: quarter, asOf: try parseTimestamp(asOf, option: "--as-of"))
