@@ -15,7 +15,7 @@ struct ReconcileCommand: ParsableCommand {
             """)
 
     enum Format: String, CaseIterable {
-        case md, json, csv
+        case md, json, csv, html
     }
 
     @Option(help: "The Jugendamt's ledger folder, export file, or a mirror of it (DIR/mirrors/jugendamt:<org>).") var jugendamt: String
@@ -23,7 +23,7 @@ struct ReconcileCommand: ParsableCommand {
     @Option(help: "The year of the service dates.") var year: Int
     @Option(help: "The quarter of the service dates, 1 to 4.") var quarter: Int
     @Option(help: "Compare what was recorded at or before this RFC 3339 time (or date).") var asOf: String?
-    @Option(help: "md (for people, German), json (canonical, byte-identical for the same inputs) or csv.") var format: String = "md"
+    @Option(help: "md (for people, German), json (canonical, byte-identical for the same inputs), csv or html (printable page).") var format: String = "md"
     @Option(help: "Write the report to this file instead of standard output.") var output: String?
     @Flag(help: "Append a signed ReconciliationRecorded to each source that is a ledger folder.") var record = false
 
@@ -32,8 +32,7 @@ struct ReconcileCommand: ParsableCommand {
         var temporaryFiles: [String] = []
         defer { for path in temporaryFiles { try? FileManager.default.removeItem(atPath: path) } }
         guard let format = Format(rawValue: format) else {
-            if format == "html" { throw fail("--format html is the quarterly report's format (doppelledger report --format html shows each Träger's reconciliation); reconcile writes md, json or csv") }
-            throw fail("--format must be md, json or csv, got \"\(format)\"")
+            throw fail("--format must be md, json, csv or html, got \"\(format)\"")
         }
         let period = try ReconciliationPeriod(year: year, quarter: quarter, asOf: try parseTimestamp(asOf, option: "--as-of"))
         if record, !isDirectory(jugendamt), !isDirectory(traeger) {
@@ -78,6 +77,7 @@ struct ReconcileCommand: ParsableCommand {
         case .json: rendered = reportBytes
         case .md: rendered = Array(ReconciliationMarkdown.render(result).utf8)
         case .csv: rendered = ReconciliationCSV.render(result)
+        case .html: rendered = Array(ReconciliationHTML.render(result).utf8)
         }
         if let output {
             try writeFile(output, rendered)
