@@ -7,16 +7,15 @@ import ServiceLifecycle
 
 /// The node's router: every endpoint of CONTRACT section 7, behind ``NodeMiddleware``.
 ///
-/// The views (`/v1/budget`, `/v1/kontrakte`, `/v1/reconciliation`) are not here yet: they
-/// belong in a `ViewRoutes.swift` beside ``EventRoutes`` that registers on this router and
-/// guards each view with `context.requireRead(stream: nil)` (whole-ledger reads: clerks and
-/// auditors, never peers).
+/// The views (`/v1/budget`, `/v1/kontrakte`, `/v1/reconciliation`) are whole-ledger reads:
+/// clerks and auditors, never peers.
 public func buildRouter(node: Node) -> Router<NodeRequestContext> {
     let router = Router(context: NodeRequestContext.self)
     router.middlewares.add(NodeMiddleware(tokens: node.tokens))
     OpsRoutes(node: node).register(on: router)
     EventRoutes(node: node).register(on: router)
     HeadRoutes(node: node).register(on: router)
+    ViewRoutes(node: node).register(on: router)
     return router
 }
 

@@ -94,3 +94,18 @@ extension KontraktState {
         return out
     }
 }
+
+extension KontraktState {
+    /// The Kontrakt as JSON (minutes as `…Minutes`, dates as `YYYY-MM-DD`): CLI and HTTP.
+    public var json: JSON {
+        var o = JSONObject([
+            ("kontrakt", .string(kontrakt)), ("fall", .string(fall)), ("sozialraum", .string(sozialraum.rawValue)),
+            ("traeger", .string(traeger)), ("hilfeart", .string(hilfeart.rawValue)), ("funding", .string(funding.rawValue)),
+            ("grantedMinutes", .int(grantedMinutes)), ("bookedMinutes", .int(bookedMinutes)),
+            ("validFrom", .string(validFrom.description)), ("validTo", .string(validTo.description)),
+        ])
+        if let endedOn { o["endedOn"] = .string(endedOn.description) }
+        return .object(o)
+    }
+}
+

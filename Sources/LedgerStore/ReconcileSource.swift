@@ -86,6 +86,21 @@ public final class ReconcileSource {
         return ReconcileSource(path: path, kind: .exportFile, name: name, ledger: nil, verified: result)
     }
 
+    /// Verifies a ledger this process has open already (LMDB allows one environment handle per
+    /// file and process) and uses it as a source.
+    public static func open(ledger: Ledger, progress: ((Int) -> Void)? = nil) throws(ReconcileSourceError) -> ReconcileSource {
+        let result: VerificationResult
+        do {
+            result = try ledger.verify(progress: progress)
+        } catch {
+            throw ReconcileSourceError(reason: .unusable, message: "\(ledger.directory): \(error)")
+        }
+        guard result.isValid else {
+            throw ReconcileSourceError(reason: .tampered, message: "\(ledger.directory) fails verification: \(result.failure ?? "unknown failure")")
+        }
+        return ReconcileSource(path: ledger.directory, kind: .folder, name: ledger.name, ledger: ledger, verified: result)
+    }
+
     /// Refuses an export of a single stream that is not `stream` (an export for another
     /// counterparty would otherwise look like a side that recorded nothing).
     public func check(stream: String) throws(ReconcileSourceError) {

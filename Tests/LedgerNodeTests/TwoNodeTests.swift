@@ -75,6 +75,26 @@ import Testing
                 #expect(again.added == 1 && again.head.streamSeq == 3)
                 #expect(try Fixture.exportBytes(jaMirror) == Fixture.exportBytes(ja, stream: "traeger:caritas"))
 
+                // The quarterly reconciliation on the Jugendamt's node, against its mirror of the Träger:
+                // b-2 was booked at the Jugendamt only.
+                let recon = try await Fixture.http("GET", jaURL + "/v1/reconciliation?counterparty=traeger:caritas&year=2025&quarter=1",
+                                                   token: Fixture.auditor)
+                #expect(recon.status == 200)
+                guard case .array(let findings)? = try JSONParser.parse(Array(buffer: recon.body)).object?["findings"] else {
+                    Issue.record("no findings array: \(String(buffer: recon.body))"); return
+                }
+                let kinds = findings.compactMap { $0.object?["kind"]?.string }
+                #expect(kinds.contains("booking-missing-at-traeger") && kinds.contains("hours-mismatch"), "\(kinds)")
+                // The views over HTTP, for clerks and auditors; a peer may not read them.
+                let budget = try await Fixture.http("GET", jaURL + "/v1/budget?sozialraum=konz&year=2025&quarter=1", token: Fixture.clerk)
+                #expect(budget.status == 200)
+                #expect(try JSONParser.parse(Array(buffer: budget.body)).object?["sozialraum"] == "konz")
+                let kontrakte = try await Fixture.http("GET", jaURL + "/v1/kontrakte?traeger=caritas", token: Fixture.auditor)
+                guard case .array(let list) = try JSONParser.parse(Array(buffer: kontrakte.body)) else { Issue.record("kontrakte"); return }
+                #expect(list.count == 1 && list[0].object?["bookedMinutes"] == .int(180))
+                #expect(try await Fixture.http("GET", jaURL + "/v1/budget?sozialraum=konz&year=2025", token: Fixture.caritasOnJugendamt).status == 403)
+                #expect(try await Fixture.http("GET", jaURL + "/v1/budget?sozialraum=nowhere&year=2025", token: Fixture.clerk).status == 400)
+
                 // The auditor reads both ledgers whole, and both verify.
                 for (url, ledger) in [(jaURL, ja), (tcURL, tc)] {
                     let all = try await Fixture.http("GET", url + "/v1/events", token: Fixture.auditor)

@@ -41,7 +41,8 @@ public enum Reconciler {
             period: period,
             jugendamt: SideSummary(ledger: jugendamt.description, stream: jReader.stream, head: j.head, records: j.records),
             traeger: SideSummary(ledger: traeger.description, stream: tReader.stream, head: t.head, records: t.records),
-            findings: compare(j, t, traeger: traeger.org, period: period))
+            findings: compare(j, t, traeger: traeger.org, period: period),
+            totals: try ReconciliationTotals.compute(jugendamtRecords, traegerRecords, period: period))
     }
 
     /// The findings, in report order.

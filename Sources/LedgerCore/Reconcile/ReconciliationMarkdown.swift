@@ -1,8 +1,6 @@
 /// The reconciliation for people: Markdown with German labels, hours and euros.
 ///
-/// Extension point: when the projector provides ``Reconciliation/totals``, a section with the
-/// totals per Sozialraum and pot from both sides belongs between the overview and the findings
-/// (see `totalsSection`).
+/// The totals per Sozialraum and pot from both sides stand between the overview and the findings.
 public enum ReconciliationMarkdown {
     public static func render(_ r: Reconciliation) -> String {
         var out = "# Abgleich \(r.period.label): Jugendamt \(r.jugendamt.org) ↔ Träger \(r.traeger.org)\n\n"
@@ -55,9 +53,16 @@ public enum ReconciliationMarkdown {
         return f.field.map(ComparedField.label) ?? ""
     }
 
-    /// Placeholder until the projector defines the shape of its totals: shown as JSON.
+    /// The quarter's consumption per Sozialraum and pot as each side's records value it.
     static func totalsSection(_ totals: JSON) -> String {
-        "\n## Summen je Sozialraum und Topf\n\n```json\n\(CanonicalWriter.string(totals))\n```\n"
+        guard case .array(let rows)? = totals.object?["rows"], !rows.isEmpty else { return "" }
+        var out = "\n## Verbrauch im Quartal je Sozialraum und Topf\n\n| Sozialraum | Topf | Jugendamt | Träger | Differenz |\n|---|---|---:|---:|---:|\n"
+        for row in rows {
+            guard let o = row.object, let sz = o["sozialraum"]?.string.flatMap(Sozialraum.init(rawValue:)),
+                  let funding = o["funding"]?.string, let a = o["jugendamtCents"]?.int, let b = o["traegerCents"]?.int else { continue }
+            out += "| \(sz.displayName) | \(funding) | \(Format.euro(a)) | \(Format.euro(b)) | \(Format.euro(a - b)) |\n"
+        }
+        return out
     }
 
     static func escape(_ cell: String) -> String {

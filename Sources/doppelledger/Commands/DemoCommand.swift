@@ -32,9 +32,13 @@ struct DemoCommand: ParsableCommand {
         let ledgers = try createLedgers(landkreis)
         try fillLedgers(ledgers, landkreis)
         let verified = try verifyLedgers(ledgers)
-        try reconcileAllQuarters(ledgers, landkreis)
-        try writeReport(ledgers, landkreis)
+        let reconciliations = try reconcileAllQuarters(ledgers, landkreis)
+        let reports = try writeReports(ledgers)
         printSummary(ledgers, verified, landkreis, replaced: replaced)
+        printReconciliations(reconciliations, reports: reports, landkreis)
+        printLine("")
+        printLine("Try next:")
+        for line in tryNext(landkreis) { printLine("  " + line) }
     }
 
     /// One ledger of the demo: what was generated for it, where it lives, and the open ledger.
@@ -95,18 +99,84 @@ struct DemoCommand: ParsableCommand {
         }
     }
 
-    /// Reconciles the Jugendamt's ledger with each Träger's for every quarter of the year and
-    /// records each reconciliation on both sides.
-    ///
-    /// Left for the reconciler (issue 5): call it here, once per Träger and quarter, and add its
-    /// summary and its CLI command to ``printSummary``. Until then this does nothing and prints nothing.
-    func reconcileAllQuarters(_ ledgers: [DemoLedger], _ landkreis: GeneratedLandkreis) throws {}
+    /// One quarter's Doppelcontrolling between the Jugendamt and one Träger.
+    struct DemoReconciliation {
+        let quarter: Int
+        let traeger: String
+        let findings: [Finding]
+        let report: String
+    }
 
-    /// Writes the quarterly reports (HTML and Markdown) into `DIR/reports`.
-    ///
-    /// Left for the report (issue 7, second half): call it here for each quarter and add the
-    /// report files to ``printSummary``. Until then this does nothing and prints nothing.
-    func writeReport(_ ledgers: [DemoLedger], _ landkreis: GeneratedLandkreis) throws {}
+    /// Reconciles the Jugendamt's ledger with each Träger's for every quarter of the year, writes
+    /// each report (Markdown, and the canonical JSON whose hash is recorded) into `DIR/reports`,
+    /// and records each reconciliation, signed, on both sides.
+    func reconcileAllQuarters(_ ledgers: [DemoLedger], _ landkreis: GeneratedLandkreis) throws -> [DemoReconciliation] {
+        let reports = dir + "/reports"
+        try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
+        guard let jugendamt = ledgers.first(where: { $0.generated.name.side == .jugendamt }) else { return [] }
+        let progress = Progress("reconciling")
+        defer { progress.done() }
+        var out: [DemoReconciliation] = []
+        // Each source is verified once; it is then read up to the head it verified.
+        let j = try ReconcileSource.open(ledger: jugendamt.ledger)
+        let traeger = try ledgers.filter { $0.generated.name.side == .traeger }.map { ($0, try ReconcileSource.open(ledger: $0.ledger)) }
+        for quarter in 1...4 {
+            for (demo, t) in traeger {
+                let period = try ReconciliationPeriod(year: Self.year, quarter: quarter, asOf: nil)
+                let jStream = "traeger:\(t.name.org)", tStream = "jugendamt:\(j.name.org)"
+                let result = try Reconciler.reconcile(jugendamt: j.name, j.records(stream: jStream, asOf: nil),
+                                                      traeger: t.name, t.records(stream: tStream, asOf: nil), period: period)
+                let bytes = result.reportBytes
+                let base = "\(reports)/abgleich-\(Self.year)-q\(quarter)-\(t.name.org)"
+                try Data(bytes).write(to: URL(fileURLWithPath: base + ".json"))
+                try Data(ReconciliationMarkdown.render(result).utf8).write(to: URL(fileURLWithPath: base + ".md"))
+                _ = try ReconcileCommand.record(result, reportBytes: bytes, on: jugendamt.ledger, own: result.jugendamt,
+                                                counterparty: result.traeger, say: { _ in })
+                _ = try ReconcileCommand.record(result, reportBytes: bytes, on: demo.ledger, own: result.traeger,
+                                                counterparty: result.jugendamt, say: { _ in })
+                out.append(DemoReconciliation(quarter: quarter, traeger: t.name.org, findings: result.findings, report: base + ".md"))
+                progress.update(out.count, of: 4 * (ledgers.count - 1))
+            }
+        }
+        return out
+    }
+
+    /// Writes the quarterly reports of the Jugendamt (HTML and Markdown) into `DIR/reports`.
+    func writeReports(_ ledgers: [DemoLedger]) throws -> [String] {
+        guard let jugendamt = ledgers.first(where: { $0.generated.name.side == .jugendamt }) else { return [] }
+        var paths: [String] = []
+        for quarter in 1...4 {
+            let report = try jugendamt.ledger.quarterlyReport(year: Self.year, quarter: quarter)
+            let base = "\(dir)/reports/quartalsbericht-\(Self.year)-q\(quarter)"
+            try Data(report.html.utf8).write(to: URL(fileURLWithPath: base + ".html"))
+            try Data(report.markdown.utf8).write(to: URL(fileURLWithPath: base + ".md"))
+            paths.append(base + ".html")
+        }
+        return paths
+    }
+
+    /// What the quarterly reconciliations found, and where the reports are.
+    func printReconciliations(_ results: [DemoReconciliation], reports: [String], _ landkreis: GeneratedLandkreis) {
+        printLine("")
+        printLine("Doppelcontrolling: every quarter reconciled with each Träger and recorded, signed, on both sides:")
+        for quarter in 1...4 {
+            let quarterResults = results.filter { $0.quarter == quarter }
+            let clean = quarterResults.filter { $0.findings.isEmpty }.count
+            var line = "  Q\(quarter)/\(Self.year)  \(clean) of \(quarterResults.count) Träger reconcile"
+            let found = quarterResults.filter { !$0.findings.isEmpty }
+            if !found.isEmpty {
+                line += "; findings: " + found.map { r in
+                    let kinds = Dictionary(grouping: r.findings, by: \.kind.rawValue).map { "\($0.value.count) \($0.key)" }.sorted()
+                    return "\(r.traeger) (\(kinds.joined(separator: ", ")))"
+                }.joined(separator: "; ")
+            }
+            printLine(line)
+        }
+        printLine("  reports: \(dir)/reports/abgleich-\(Self.year)-q<N>-<träger>.md (and .json, whose SHA-256 is recorded)")
+        printLine("")
+        printLine("Quarterly reports for the steering bodies (open in a browser, printable):")
+        for path in reports { printLine("  \(path)") }
+    }
 
     // MARK: - Output
 
@@ -137,9 +207,6 @@ struct DemoCommand: ParsableCommand {
         if overGrant > 0 {
             printLine("  and \(overGrant) Kontrakte booked beyond their grant, as some are in reality (over-grant)")
         }
-        printLine("")
-        printLine("Try next:")
-        for line in tryNext(landkreis) { printLine("  " + line) }
     }
 
     /// Commands to run on the demo data (only commands that exist).
@@ -148,6 +215,11 @@ struct DemoCommand: ParsableCommand {
         let example = landkreis.planted.first?.traeger ?? Landkreis.traeger[0]
         let traeger = shellQuoted(DemoFolder.path(dir, for: LedgerName(side: .traeger, org: example)))
         return [
+            "doppelledger budget \(ja) --sozialraum konz --year \(Self.year) --quarter 2",
+            "doppelledger budget \(ja) --sozialraum konz --year \(Self.year) --quarter 2 --as-of \(Self.year)-05-15 --format json",
+            "doppelledger kontrakte \(ja) --traeger \(example) --open-on \(Self.year)-06-30",
+            "doppelledger reconcile --jugendamt \(ja) --traeger \(traeger) --year \(Self.year) --quarter 2",
+            "doppelledger report \(ja) --year \(Self.year) --quarter 3 --format md --output q3.md",
             "doppelledger verify \(ja)",
             "doppelledger head \(traeger)",
             "doppelledger export \(ja) --stream traeger:\(example) --as-of \(Self.year)-06-30 | tail -n 3",

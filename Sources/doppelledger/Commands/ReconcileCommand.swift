@@ -15,30 +15,32 @@ struct ReconcileCommand: ParsableCommand {
             """)
 
     enum Format: String, CaseIterable {
-        case md, json, csv
+        case md, json, csv, html
     }
 
-    @Option(help: "The Jugendamt's ledger folder or export file.") var jugendamt: String
-    @Option(help: "The Träger's ledger folder or export file.") var traeger: String
+    @Option(help: "The Jugendamt's ledger folder, export file, or a mirror of it (DIR/mirrors/jugendamt:<org>).") var jugendamt: String
+    @Option(help: "The Träger's ledger folder, export file, or a mirror of it (DIR/mirrors/traeger:<id>).") var traeger: String
     @Option(help: "The year of the service dates.") var year: Int
     @Option(help: "The quarter of the service dates, 1 to 4.") var quarter: Int
     @Option(help: "Compare what was recorded at or before this RFC 3339 time (or date).") var asOf: String?
-    @Option(help: "md (for people, German), json (canonical, byte-identical for the same inputs) or csv.") var format: String = "md"
+    @Option(help: "md (for people, German), json (canonical, byte-identical for the same inputs), csv or html (printable page).") var format: String = "md"
     @Option(help: "Write the report to this file instead of standard output.") var output: String?
     @Flag(help: "Append a signed ReconciliationRecorded to each source that is a ledger folder.") var record = false
 
     func run() throws {
+        // Mirrors exported for this run, removed when it ends.
+        var temporaryFiles: [String] = []
+        defer { for path in temporaryFiles { try? FileManager.default.removeItem(atPath: path) } }
         guard let format = Format(rawValue: format) else {
-            if format == "html" { throw fail("--format html comes with the report command and is not available yet; use md, json or csv") }
-            throw fail("--format must be md, json or csv, got \"\(format)\"")
+            throw fail("--format must be md, json, csv or html, got \"\(format)\"")
         }
         let period = try ReconciliationPeriod(year: year, quarter: quarter, asOf: try parseTimestamp(asOf, option: "--as-of"))
         if record, !isDirectory(jugendamt), !isDirectory(traeger) {
             throw fail("--record needs a ledger folder to record in; both sources are export files")
         }
 
-        let j = try openSource(jugendamt, option: "--jugendamt")
-        let t = try openSource(traeger, option: "--traeger")
+        let j = try openSource(jugendamt, option: "--jugendamt", temporaryFiles: &temporaryFiles)
+        let t = try openSource(traeger, option: "--traeger", temporaryFiles: &temporaryFiles)
         guard j.name.side == .jugendamt else {
             throw fail("--jugendamt \(jugendamt) holds \(j.name), a Träger's ledger; give the Jugendamt's ledger or export")
         }
@@ -75,6 +77,7 @@ struct ReconcileCommand: ParsableCommand {
         case .json: rendered = reportBytes
         case .md: rendered = Array(ReconciliationMarkdown.render(result).utf8)
         case .csv: rendered = ReconciliationCSV.render(result)
+        case .html: rendered = Array(ReconciliationHTML.render(result).utf8)
         }
         if let output {
             try writeFile(output, rendered)
@@ -92,11 +95,17 @@ struct ReconcileCommand: ParsableCommand {
     }
 
     /// Opens and verifies a source; a broken chain exits 1, an unusable source 2.
-    func openSource(_ path: String, option: String) throws -> ReconcileSource {
+    func openSource(_ path: String, option: String, temporaryFiles: inout [String]) throws -> ReconcileSource {
         let progress = Progress("verifying \(path)")
         defer { progress.done() }
+        // A mirror (DIR/mirrors/<peer>, filled by sync) is read as the export it holds.
+        var file = path
+        if MirrorStore.isMirror(path) {
+            file = try exportMirrorToTemporaryFile(path)
+            temporaryFiles.append(file)
+        }
         do {
-            return try ReconcileSource.open(path, policy: defaultPolicy()) { progress.update($0) }
+            return try ReconcileSource.open(file, policy: defaultPolicy()) { progress.update($0) }
         } catch {
             switch error.reason {
             case .tampered: throw Failure(status: Exit.found, message: "\(option) \(error.message); nothing was compared")
@@ -128,12 +137,12 @@ struct ReconcileCommand: ParsableCommand {
     /// Appends `ReconciliationRecorded` (signed report hash, both heads) to `ledger`, unless this
     /// report is recorded there already. Returns the signature entry for the `.sig.json` file.
     static func record(_ result: Reconciliation, reportBytes: [UInt8], on ledger: Ledger,
-                       own: SideSummary, counterparty: SideSummary) throws -> JSON {
+                       own: SideSummary, counterparty: SideSummary, say: (String) -> Void = printError) throws -> JSON {
         let key = recordKey(result, counterparty: counterparty)
         let stored: Record
         if let existing = try ledger.record(key: key) {
             stored = existing
-            printError("the reconciliation was recorded on \(ledger.name) before, as record \(existing.seq); nothing appended")
+            say("the reconciliation was recorded on \(ledger.name) before, as record \(existing.seq); nothing appended")
         } else {
             let data = JSONObject([
                 ("year", .int(Int64(result.period.year))), ("quarter", .int(Int64(result.period.quarter))),
@@ -142,7 +151,7 @@ struct ReconcileCommand: ParsableCommand {
                 ("findings", .int(Int64(result.findings.count))), ("reportSignature", .string(try ledger.sign(reportBytes))),
             ])
             stored = try ledger.append(NewEvent(type: EventType.reconciliationRecorded.rawValue, key: key, data: data)).record
-            printError("recorded the reconciliation on \(ledger.name) as record \(stored.seq) (key \(key))")
+            say("recorded the reconciliation on \(ledger.name) as record \(stored.seq) (key \(key))")
         }
         return [
             "ledger": .string(ledger.name.description), "publicKey": .string(ledger.publicKeyHex),

@@ -109,19 +109,6 @@ struct RebuildCommand: ParsableCommand {
     }
 }
 
-extension KontraktState {
-    var json: JSON {
-        var o = JSONObject([
-            ("kontrakt", .string(kontrakt)), ("fall", .string(fall)), ("sozialraum", .string(sozialraum.rawValue)),
-            ("traeger", .string(traeger)), ("hilfeart", .string(hilfeart.rawValue)), ("funding", .string(funding.rawValue)),
-            ("grantedMinutes", .int(grantedMinutes)), ("bookedMinutes", .int(bookedMinutes)),
-            ("validFrom", .string(validFrom.description)), ("validTo", .string(validTo.description)),
-        ])
-        if let endedOn { o["endedOn"] = .string(endedOn.description) }
-        return .object(o)
-    }
-}
-
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }

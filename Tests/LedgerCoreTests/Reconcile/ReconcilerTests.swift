@@ -191,6 +191,12 @@ import Testing
             Finding(kind: .paymentMismatch, traeger: "caritas", kontrakt: "k-1", payment: "z-3", field: "amountCents", jugendamt: 10_000, traeger: 10_050),
             Finding(kind: .paymentMismatch, traeger: "caritas", kontrakt: "k-1", payment: "z-3", field: "kontrakt", jugendamt: .null, traeger: "k-1"),
         ])
+        let html = ReconciliationHTML.render(r)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<html lang=\"de\">") && !html.contains("<script"))
+        #expect(html.contains("5 Abweichungen") && html.contains("z-3") && html.contains("-400,50 €"))
+        // Side by side, the quarter's money: the Jugendamt 500 + 100 €, the Träger 700 + 100,50 + 200 € (z-4 reversed only at the Jugendamt).
+        #expect(r.totals == ["rows": [["sozialraum": "konz", "funding": "variabel", "jugendamtCents": 60_000,
+                                       "traegerCents": 100_050, "differenceCents": -40_050]]])
     }
 
     @Test func consumptionAboveTheGrantIsFlaggedWithTheSideThatShowsIt() throws {
@@ -289,7 +295,7 @@ import Testing
             "ids":{"kontrakt":"k-1","traeger":"caritas"},"jugendamt":600,"kind":"kontrakt-mismatch","traeger":500}],\
             "format":"doppelledger-reconciliation/1","jugendamt":{"head":{"hash":"\(j.hash.hex)","seq":3},\
             "ledger":"jugendamt:trier-saarburg","records":1,"stream":"traeger:caritas"},\
-            "period":{"from":"2025-04-01","to":"2025-06-30"},"quarter":2,"reconciled":false,\
+            "period":{"from":"2025-04-01","to":"2025-06-30"},"quarter":2,"reconciled":false,"totals":{"rows":[]},\
             "traeger":{"head":{"hash":"\(t.hash.hex)","seq":1},"ledger":"traeger:caritas","records":1,\
             "stream":"jugendamt:trier-saarburg"},"year":2025}
             """
