@@ -1,5 +1,5 @@
 public import LedgerCore
-public import LMDB
+import LMDB
 
 /// The result of checking a ledger or an export: either every record and link holds, or the
 /// first record where something does not, with a sentence saying what.
@@ -24,24 +24,43 @@ public struct VerificationResult: Equatable, Sendable {
 /// It is fed records one at a time in export order; it holds only the last hash of the ledger
 /// and of each stream, so its memory does not grow with the log.
 public struct ChainChecker {
-    public private(set) var result = VerificationResult()
-    private var streamHeads: [String: (seq: UInt64, hash: Digest32)] = [:]
+    /// The result so far, without `streams` (kept in `streamTable`).
+    private var state = VerificationResult()
+    private var streamTable = StreamTable()
     private var lastRecordedAt = Timestamp(seconds: Int64.min)
     private var ledger: String?
     private var previousSeq: UInt64?
-    private var singleStream: String?
+    /// The stream of every record so far (an index into `streamTable`), until a second one shows up.
+    private var singleStream: Int?
     private var mixedStreams = false
     /// When set, every record must belong to this ledger.
     private let expectedLedger: String?
+    private let expectedLedgerBytes: [UInt8]?
+    /// The last `recordedAt` text checked against a header, and its value.
+    private var recordedAtText: [UInt8] = []
+    private var recordedAtSeconds = Int64.min
 
-    public init(expectedLedger: String? = nil) { self.expectedLedger = expectedLedger }
+    public init(expectedLedger: String? = nil) {
+        self.expectedLedger = expectedLedger
+        expectedLedgerBytes = expectedLedger.map { Array($0.utf8) }
+    }
+
+    /// The result so far.
+    public var result: VerificationResult {
+        var r = state
+        r.streams = streamTable.lastStreamSeqs
+        return r
+    }
+
+    /// Whether every record so far holds.
+    public var isValid: Bool { state.failure == nil }
 
     /// Checks `record`, whose hash has been recomputed as `computed`. Returns false on the first failure.
     public mutating func check(_ record: Record, computedHash computed: Digest32) -> Bool {
-        guard result.failure == nil else { return false }
+        guard state.failure == nil else { return false }
         func fail(_ message: String) -> Bool {
-            result.failedSeq = record.seq
-            result.failure = "record \(record.seq): \(message)"
+            state.failedSeq = record.seq
+            state.failure = "record \(record.seq): \(message)"
             return false
         }
         if record.hash != computed {
@@ -56,13 +75,14 @@ public struct ChainChecker {
             return fail("recordedAt \(record.recordedAt) is earlier than the previous record's \(lastRecordedAt)")
         }
         lastRecordedAt = record.recordedAt
-        if singleStream == nil && !mixedStreams { singleStream = record.stream } else if singleStream != record.stream {
+        let stream = streamTable.index(of: record.stream)
+        if singleStream == nil && !mixedStreams { singleStream = stream } else if singleStream != stream {
             mixedStreams = true
             singleStream = nil
         }
         if let previousSeq {
             if record.seq == previousSeq + 1 {
-                if record.prev != result.lastHash { return fail("prev does not match the hash of record \(previousSeq): the chain is broken") }
+                if record.prev != state.lastHash { return fail("prev does not match the hash of record \(previousSeq): the chain is broken") }
             } else if record.seq <= previousSeq {
                 return fail("seq \(record.seq) follows \(previousSeq): records are out of order or repeated")
             } else if mixedStreams {
@@ -71,7 +91,7 @@ public struct ChainChecker {
         } else if record.seq == 1, record.prev != .zero {
             return fail("the first record's prev must be 64 zeros")
         }
-        if let sh = streamHeads[record.stream] {
+        if let sh = streamTable.heads[stream] {
             if record.streamSeq != sh.seq + 1 {
                 return fail("streamSeq \(record.streamSeq) of stream \(record.stream) follows \(sh.seq): records of the stream are missing")
             }
@@ -79,38 +99,157 @@ public struct ChainChecker {
         } else if record.streamSeq == 1, record.streamPrev != .zero {
             return fail("the stream's first record must have streamPrev of 64 zeros")
         }
-        streamHeads[record.stream] = (record.streamSeq, record.hash)
-        result.streams[record.stream] = record.streamSeq
+        streamTable.heads[stream] = (record.streamSeq, record.hash)
         previousSeq = record.seq
-        result.lastSeq = record.seq
-        result.lastHash = record.hash
-        result.records += 1
+        state.lastSeq = record.seq
+        state.lastHash = record.hash
+        state.records += 1
         return true
+    }
+
+    /// The fast path of ``check(_:computedHash:)`` for a record read in place with
+    /// ``CanonicalRecordScan``: true when the record holds; false when it does not *or* when this
+    /// path cannot tell (a stream not seen before, another ledger name …). On false nothing has
+    /// changed: run the full decode and ``check(_:computedHash:)``, which says exactly what is wrong.
+    ///
+    /// `json` is the scanned JSON, `storedHash` and `headerRecordedAt` come from the stored header.
+    @inline(__always)
+    public mutating func checkCanonical(_ r: CanonicalRecordScan, json: UnsafeRawBufferPointer, storedHash: Digest32,
+                                        headerRecordedAt: Timestamp, computedHash computed: Digest32) -> Bool {
+        guard state.failure == nil, storedHash == computed else { return false }
+        let ledgerText = UnsafeRawBufferPointer(rebasing: json[r.ledger])
+        // Records of another ledger, and the first record of an export, take the full path.
+        guard let expected = expectedLedgerBytes, ledger != nil,
+              expected.withUnsafeBytes({ $0.elementsEqual(ledgerText) }) else { return false }
+        guard headerRecordedAt >= lastRecordedAt,
+              recordedAtMatches(headerRecordedAt, UnsafeRawBufferPointer(rebasing: json[r.recordedAt])) else { return false }
+        guard let stream = streamTable.find(UnsafeRawBufferPointer(rebasing: json[r.stream])),
+              let streamHead = streamTable.heads[stream] else { return false }
+        var single = singleStream, mixed = mixedStreams
+        if single == nil && !mixed { single = stream } else if single != stream {
+            mixed = true
+            single = nil
+        }
+        guard let previousSeq else { return false }
+        if r.seq == previousSeq + 1 {
+            guard r.prev == state.lastHash else { return false }
+        } else if r.seq <= previousSeq || mixed {
+            return false
+        }
+        guard r.streamSeq == streamHead.seq + 1, r.streamPrev == streamHead.hash else { return false }
+        streamTable.heads[stream] = (r.streamSeq, storedHash)
+        singleStream = single
+        mixedStreams = mixed
+        lastRecordedAt = headerRecordedAt
+        self.previousSeq = r.seq
+        state.lastSeq = r.seq
+        state.lastHash = storedHash
+        state.records += 1
+        return true
+    }
+
+    /// Whether `text` is exactly how `recordedAt` is written (so parsing it gives `recordedAt`).
+    @inline(__always)
+    private mutating func recordedAtMatches(_ recordedAt: Timestamp, _ text: UnsafeRawBufferPointer) -> Bool {
+        if recordedAt.seconds != recordedAtSeconds {
+            recordedAtText.removeAll(keepingCapacity: true)
+            recordedAt.append(to: &recordedAtText)
+            recordedAtSeconds = recordedAt.seconds
+        }
+        return recordedAtText.withUnsafeBytes { $0.elementsEqual(text) }
     }
 
     /// Records a failure that is not about chaining (an unreadable line, a damaged value).
     public mutating func fail(at seq: UInt64, _ message: String) {
-        guard result.failure == nil else { return }
-        result.failedSeq = seq
-        result.failure = message
+        guard state.failure == nil else { return }
+        state.failedSeq = seq
+        state.failure = message
+    }
+}
+
+/// The streams a checker has seen, found by their name's bytes without making a `String`.
+struct StreamTable {
+    private(set) var names: [String] = []
+    private var keys: [[UInt8]] = []
+    /// Last (streamSeq, hash) of each stream; `nil` until its first record passed.
+    var heads: [(seq: UInt64, hash: Digest32)?] = []
+    private var byHash: [UInt64: Int] = [:]
+
+    /// The index of `name`, added when new.
+    mutating func index(of name: String) -> Int {
+        let bytes = Array(name.utf8)
+        if let i = bytes.withUnsafeBytes({ find($0) }) { return i }
+        let h = bytes.withUnsafeBytes { Self.fnv1a($0) }
+        if byHash[h] == nil { byHash[h] = keys.count }
+        names.append(name)
+        keys.append(bytes)
+        heads.append(nil)
+        return keys.count - 1
+    }
+
+    /// The index of the stream named by `bytes`, when seen before.
+    @inline(__always)
+    func find(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let i = byHash[Self.fnv1a(bytes)] else { return nil }
+        if keys[i].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return i }
+        // Two names with one 64-bit hash: look through all.
+        return keys.firstIndex { $0.withUnsafeBytes { $0.elementsEqual(bytes) } }
+    }
+
+    var lastStreamSeqs: [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        for (i, name) in names.enumerated() { if let h = heads[i] { out[name] = h.seq } }
+        return out
+    }
+
+    @inline(__always)
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return h
     }
 }
 
 extension Ledger {
+    /// How much of the map a scan passes before handing its pages back (see ``Environment/releaseResidentPages(_:)``).
+    static let releaseEveryBytes: UInt = 4 << 20
+
     /// Verifies every stored record: its hash over the stored canonical bytes, both chains, the
     /// header, and that the head matches the last record. Memory stays flat.
     public func verify(progress: ((Int) -> Void)? = nil) throws -> VerificationResult {
         var checker = ChainChecker(expectedLedger: name.description)
         var expected: UInt64 = 1
         let storedHead = try head()
+        // The pages passed so far (addresses in the map), handed back to the OS now and then so
+        // that the process's memory does not grow with the log.
+        var passedLow = UInt.max, passedHigh: UInt = 0
         try env.read { txn in
             try txn.withCursor(log) { cursor in
                 var entry = try cursor.first()
                 while let (k, value) = entry {
+                    let address = UInt(bitPattern: value.baseAddress)
+                    passedLow = min(passedLow, address)
+                    passedHigh = max(passedHigh, address + UInt(value.count))
+                    if passedHigh - passedLow >= Self.releaseEveryBytes {
+                        env.releaseResidentPages(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: passedLow),
+                                                                        count: Int(passedHigh - passedLow)))
+                        passedLow = .max
+                        passedHigh = 0
+                    }
                     guard let seq = BigEndianKey(k)?.value else { checker.fail(at: expected, "a log key is damaged"); return }
                     if seq != expected { checker.fail(at: expected, "record \(expected) is missing (next stored is \(seq))"); return }
                     guard StoredRecord.isWellFormed(value) else { checker.fail(at: seq, "record \(seq): stored value is damaged"); return }
-                    let computed = Digest32.sha256(StoredRecord.json(value))
+                    let json = StoredRecord.json(value)
+                    let computed = Digest32.sha256(json)
+                    if let scan = CanonicalRecordScan.scan(json), scan.seq == seq,
+                       checker.checkCanonical(scan, json: json, storedHash: StoredRecord.hash(value),
+                                              headerRecordedAt: StoredRecord.recordedAt(value), computedHash: computed) {
+                        expected += 1
+                        if seq % 65_536 == 0 { progress?(Int(seq)) }
+                        entry = try cursor.next()
+                        continue
+                    }
+                    // The full decode: the reference, and the words for what is wrong.
                     let record: Record
                     do {
                         record = try StoredRecord.decode(value)
@@ -154,7 +293,7 @@ public struct ExportVerifier {
 
     /// Feeds the next chunk of the file.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer) {
-        guard checker.result.isValid else { return }
+        guard checker.isValid else { return }
         var start = 0
         for i in 0..<chunk.count where chunk[i] == 0x0A {
             if pending.isEmpty {
@@ -166,7 +305,7 @@ public struct ExportVerifier {
                 whole.withUnsafeBytes { line($0) }
             }
             start = i + 1
-            if !checker.result.isValid { return }
+            if !checker.isValid { return }
         }
         pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...]))
     }

@@ -1,0 +1,187 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The chain fields of a record read in place from its canonical JSON (without `hash`), for
+/// verifying millions of stored records without building a ``Record`` for each.
+///
+/// ``scan(_:)`` accepts only bytes in exactly the layout ``Record/writeCanonical(into:includeHash:)``
+/// writes, with printable-ASCII strings without escapes, and a `data` object that the strict
+/// ``JSONParser`` would accept. For such bytes, ``Record/init(json:requireHash:)`` would succeed and
+/// yield these very fields (the ledger and stream names are checked by the caller). Anything else —
+/// other order, whitespace, escapes, non-ASCII text, deep nesting, long numbers — answers `nil`,
+/// and the caller takes the full parser, whose verdict and messages are the reference. So the fast
+/// path may refuse what is valid, but never accepts what the full path would refuse.
+public struct CanonicalRecordScan {
+    public var seq: UInt64
+    public var streamSeq: UInt64
+    public var prev: Digest32
+    public var streamPrev: Digest32
+    /// Byte ranges of the string contents (without quotes) in the scanned JSON.
+    public var ledger: Range<Int>
+    public var stream: Range<Int>
+    /// The 20 bytes `YYYY-MM-DDTHH:MM:SSZ` (digits and separators checked, values not).
+    public var recordedAt: Range<Int>
+
+    /// Reads the chain fields of canonical record JSON (without `hash`), or `nil` (see above).
+    public static func scan(_ json: UnsafeRawBufferPointer) -> CanonicalRecordScan? {
+        guard json.count > 2, let base = json.baseAddress else { return nil }
+        var s = Scanner(p: base.assumingMemoryBound(to: UInt8.self), end: json.count)
+        guard s.byte(UInt8(ascii: "{")) else { return nil }
+        if s.literal("\"actor\":") {
+            guard s.string() != nil, s.byte(UInt8(ascii: ",")) else { return nil }
+        }
+        guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{"), s.value(depth: 2),
+              s.literal(",\"key\":"), s.string() != nil,
+              s.literal(",\"ledger\":"), let ledger = s.string(),
+              s.literal(",\"prev\":\""), let prev = s.hex64(), s.byte(UInt8(ascii: "\"")),
+              s.literal(",\"recordedAt\":\""), let recordedAt = s.timestamp(), s.byte(UInt8(ascii: "\"")),
+              s.literal(",\"seq\":"), let seq = s.positive(),
+              s.literal(",\"stream\":"), let stream = s.string(),
+              s.literal(",\"streamPrev\":\""), let streamPrev = s.hex64(), s.byte(UInt8(ascii: "\"")),
+              s.literal(",\"streamSeq\":"), let streamSeq = s.positive(),
+              s.literal(",\"type\":"), s.string() != nil,
+              s.byte(UInt8(ascii: "}")), s.pos == s.end else { return nil }
+        return CanonicalRecordScan(seq: seq, streamSeq: streamSeq, prev: prev, streamPrev: streamPrev,
+                                   ledger: ledger, stream: stream, recordedAt: recordedAt)
+    }
+
+    private struct Scanner {
+        let p: UnsafePointer<UInt8>
+        let end: Int
+        var pos = 0
+
+        init(p: UnsafePointer<UInt8>, end: Int) {
+            self.p = p
+            self.end = end
+        }
+
+        var peek: UInt8 { pos < end ? p[pos] : 0 }
+
+        @inline(__always)
+        mutating func byte(_ b: UInt8) -> Bool {
+            guard pos < end, p[pos] == b else { return false }
+            pos += 1
+            return true
+        }
+
+        @inline(__always)
+        mutating func literal(_ text: StaticString) -> Bool {
+            let n = text.utf8CodeUnitCount
+            guard end - pos >= n, memcmp(p + pos, text.utf8Start, n) == 0 else { return false }
+            pos += n
+            return true
+        }
+
+        /// A string of printable ASCII without escapes: the range of its contents.
+        @inline(__always)
+        mutating func string() -> Range<Int>? {
+            guard pos < end, p[pos] == UInt8(ascii: "\"") else { return nil }
+            let start = pos + 1
+            var i = start
+            while i < end {
+                let c = p[i]
+                if c == UInt8(ascii: "\"") {
+                    pos = i + 1
+                    return start..<i
+                }
+                // Control characters, backslashes, DEL and non-ASCII: the full parser decides.
+                if c < 0x20 || c >= 0x7F || c == UInt8(ascii: "\\") { return nil }
+                i += 1
+            }
+            return nil
+        }
+
+        mutating func hex64() -> Digest32? {
+            guard end - pos >= 64, let d = Digest32(hexBytes: UnsafeRawBufferPointer(start: p + pos, count: 64)) else { return nil }
+            pos += 64
+            return d
+        }
+
+        mutating func timestamp() -> Range<Int>? {
+            guard end - pos >= 20 else { return nil }
+            let t = p + pos
+            let pattern: StaticString = "0000-00-00T00:00:00Z" // 0 stands for any digit
+            let f = pattern.utf8Start
+            for i in 0..<20 {
+                if f[i] == UInt8(ascii: "0") {
+                    if t[i] &- 0x30 > 9 { return nil }
+                } else if t[i] != f[i] {
+                    return nil
+                }
+            }
+            defer { pos += 20 }
+            return pos..<(pos + 20)
+        }
+
+        /// An integer above 0 without a leading zero, of at most 18 digits (so it fits Int64).
+        mutating func positive() -> UInt64? {
+            guard pos < end, p[pos] &- 0x31 < 9 else { return nil }
+            var value: UInt64 = 0
+            let start = pos
+            while pos < end, p[pos] &- 0x30 < 10 {
+                value = value &* 10 &+ UInt64(p[pos] &- 0x30)
+                pos += 1
+            }
+            guard pos - start <= 18 else { return nil }
+            return value
+        }
+
+        /// Skips a value the strict parser would accept at `depth` (objects and arrays count one
+        /// level each, the record itself being level 1): false when unsure.
+        mutating func value(depth: Int) -> Bool {
+            guard pos < end else { return false }
+            switch p[pos] {
+            case UInt8(ascii: "{"):
+                guard depth <= JSONParser.maxDepth else { return false }
+                pos += 1
+                if byte(UInt8(ascii: "}")) { return true }
+                var previous: Range<Int>?
+                while true {
+                    guard let key = string(), byte(UInt8(ascii: ":")) else { return false }
+                    // Keys strictly ascending (byte order = JCS order for ASCII): no duplicates.
+                    if let previous, !Self.precedes(p, previous, key) { return false }
+                    previous = key
+                    guard value(depth: depth + 1) else { return false }
+                    if byte(UInt8(ascii: ",")) { continue }
+                    return byte(UInt8(ascii: "}"))
+                }
+            case UInt8(ascii: "["):
+                guard depth <= JSONParser.maxDepth else { return false }
+                pos += 1
+                if byte(UInt8(ascii: "]")) { return true }
+                while true {
+                    guard value(depth: depth + 1) else { return false }
+                    if byte(UInt8(ascii: ",")) { continue }
+                    return byte(UInt8(ascii: "]"))
+                }
+            case UInt8(ascii: "\""):
+                return string() != nil
+            case UInt8(ascii: "t"): return literal("true")
+            case UInt8(ascii: "f"): return literal("false")
+            case UInt8(ascii: "n"): return literal("null")
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if p[pos] == UInt8(ascii: "-") { pos += 1 }
+                let start = pos
+                guard pos < end, p[pos] &- 0x30 < 10 else { return false }
+                if p[pos] == UInt8(ascii: "0") {
+                    pos += 1
+                } else {
+                    while pos < end, p[pos] &- 0x30 < 10 { pos += 1 }
+                }
+                // At most 18 digits fit Int64 either way; a fraction or exponent is refused.
+                guard pos - start <= 18, pos < end else { return false }
+                let next = p[pos]
+                return next != UInt8(ascii: ".") && next != UInt8(ascii: "e") && next != UInt8(ascii: "E") && next &- 0x30 >= 10
+            default:
+                return false
+            }
+        }
+
+        static func precedes(_ p: UnsafePointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+            let n = min(a.count, b.count)
+            let c = memcmp(p + a.lowerBound, p + b.lowerBound, n)
+            return c < 0 || (c == 0 && a.count < b.count)
+        }
+    }
+}
