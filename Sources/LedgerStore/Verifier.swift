@@ -1,5 +1,8 @@
 public import LedgerCore
 import LMDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The result of checking a ledger or an export: either every record and link holds, or the
 /// first record where something does not, with a sentence saying what.
@@ -36,6 +39,8 @@ public struct ChainChecker {
     /// When set, every record must belong to this ledger.
     private let expectedLedger: String?
     private let expectedLedgerBytes: [UInt8]?
+    /// `state.lastHash` in hex, to compare with the next record's `prev` in place.
+    private var lastHashHex = Digest32.zero.hexText
     /// The last `recordedAt` text checked against a header, and its value.
     private var recordedAtText: [UInt8] = []
     private var recordedAtSeconds = Int64.min
@@ -99,10 +104,12 @@ public struct ChainChecker {
         } else if record.streamSeq == 1, record.streamPrev != .zero {
             return fail("the stream's first record must have streamPrev of 64 zeros")
         }
-        streamTable.heads[stream] = (record.streamSeq, record.hash)
+        let hex = record.hash.hexText
+        streamTable.setHead(stream, (record.streamSeq, record.hash), hex: hex)
         previousSeq = record.seq
         state.lastSeq = record.seq
         state.lastHash = record.hash
+        lastHashHex = hex
         state.records += 1
         return true
     }
@@ -116,13 +123,11 @@ public struct ChainChecker {
     @inline(__always)
     public mutating func checkCanonical(_ r: CanonicalRecordScan, json: UnsafeRawBufferPointer, storedHash: Digest32,
                                         headerRecordedAt: Timestamp, computedHash computed: Digest32) -> Bool {
-        guard state.failure == nil, storedHash == computed else { return false }
-        let ledgerText = UnsafeRawBufferPointer(rebasing: json[r.ledger])
+        guard state.failure == nil, storedHash == computed, let previousSeq else { return false }
         // Records of another ledger, and the first record of an export, take the full path.
-        guard let expected = expectedLedgerBytes, ledger != nil,
-              expected.withUnsafeBytes({ $0.elementsEqual(ledgerText) }) else { return false }
-        guard headerRecordedAt >= lastRecordedAt,
-              recordedAtMatches(headerRecordedAt, UnsafeRawBufferPointer(rebasing: json[r.recordedAt])) else { return false }
+        guard ledger != nil, let expected = expectedLedgerBytes,
+              expected.withUnsafeBytes({ Self.same($0, json, r.ledger) }) else { return false }
+        guard headerRecordedAt >= lastRecordedAt, recordedAtMatches(headerRecordedAt, json, r.recordedAt) else { return false }
         guard let stream = streamTable.find(UnsafeRawBufferPointer(rebasing: json[r.stream])),
               let streamHead = streamTable.heads[stream] else { return false }
         var single = singleStream, mixed = mixedStreams
@@ -130,33 +135,40 @@ public struct ChainChecker {
             mixed = true
             single = nil
         }
-        guard let previousSeq else { return false }
         if r.seq == previousSeq + 1 {
-            guard r.prev == state.lastHash else { return false }
+            guard lastHashHex.matches(UnsafeRawBufferPointer(rebasing: json[r.prev])) else { return false }
         } else if r.seq <= previousSeq || mixed {
             return false
         }
-        guard r.streamSeq == streamHead.seq + 1, r.streamPrev == streamHead.hash else { return false }
-        streamTable.heads[stream] = (r.streamSeq, storedHash)
+        guard r.streamSeq == streamHead.seq + 1,
+              streamTable.hex(stream).matches(UnsafeRawBufferPointer(rebasing: json[r.streamPrev])) else { return false }
+        let hex = storedHash.hexText
+        streamTable.setHead(stream, (r.streamSeq, storedHash), hex: hex)
         singleStream = single
         mixedStreams = mixed
         lastRecordedAt = headerRecordedAt
         self.previousSeq = r.seq
         state.lastSeq = r.seq
         state.lastHash = storedHash
+        lastHashHex = hex
         state.records += 1
         return true
     }
 
+    @inline(__always)
+    static func same(_ a: UnsafeRawBufferPointer, _ json: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        a.count == range.count && memcmp(a.baseAddress!, json.baseAddress! + range.lowerBound, a.count) == 0
+    }
+
     /// Whether `text` is exactly how `recordedAt` is written (so parsing it gives `recordedAt`).
     @inline(__always)
-    private mutating func recordedAtMatches(_ recordedAt: Timestamp, _ text: UnsafeRawBufferPointer) -> Bool {
+    private mutating func recordedAtMatches(_ recordedAt: Timestamp, _ json: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
         if recordedAt.seconds != recordedAtSeconds {
             recordedAtText.removeAll(keepingCapacity: true)
             recordedAt.append(to: &recordedAtText)
             recordedAtSeconds = recordedAt.seconds
         }
-        return recordedAtText.withUnsafeBytes { $0.elementsEqual(text) }
+        return recordedAtText.withUnsafeBytes { Self.same($0, json, range) }
     }
 
     /// Records a failure that is not about chaining (an unreadable line, a damaged value).
@@ -167,33 +179,64 @@ public struct ChainChecker {
     }
 }
 
-/// The streams a checker has seen, found by their name's bytes without making a `String`.
+/// The streams a checker has seen, found by their name's bytes without making a `String`
+/// (a small open-addressing table: a ledger has tens to hundreds of streams).
 struct StreamTable {
     private(set) var names: [String] = []
     private var keys: [[UInt8]] = []
     /// Last (streamSeq, hash) of each stream; `nil` until its first record passed.
-    var heads: [(seq: UInt64, hash: Digest32)?] = []
-    private var byHash: [UInt64: Int] = [:]
+    private(set) var heads: [(seq: UInt64, hash: Digest32)?] = []
+    private var hexes: [Digest32.HexText] = []
+    /// Indexes + 1 into `keys` (0: empty), at `hash & mask`, probing linearly.
+    private var slots = [Int32](repeating: 0, count: 64)
 
     /// The index of `name`, added when new.
     mutating func index(of name: String) -> Int {
         let bytes = Array(name.utf8)
         if let i = bytes.withUnsafeBytes({ find($0) }) { return i }
-        let h = bytes.withUnsafeBytes { Self.fnv1a($0) }
-        if byHash[h] == nil { byHash[h] = keys.count }
         names.append(name)
         keys.append(bytes)
         heads.append(nil)
+        hexes.append(Digest32.HexText())
+        if keys.count * 2 > slots.count {
+            slots = [Int32](repeating: 0, count: slots.count * 2)
+            for i in keys.indices { insert(i) }
+        } else {
+            insert(keys.count - 1)
+        }
         return keys.count - 1
+    }
+
+    private mutating func insert(_ i: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: keys[i].withUnsafeBytes { Self.fnv1a($0) }) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(i + 1)
     }
 
     /// The index of the stream named by `bytes`, when seen before.
     @inline(__always)
     func find(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let i = byHash[Self.fnv1a(bytes)] else { return nil }
-        if keys[i].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return i }
-        // Two names with one 64-bit hash: look through all.
-        return keys.firstIndex { $0.withUnsafeBytes { $0.elementsEqual(bytes) } }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: Self.fnv1a(bytes)) & mask
+        while true {
+            let entry = Int(slots[slot])
+            if entry == 0 { return nil }
+            let matches = keys[entry - 1].withUnsafeBytes { k in
+                k.count == bytes.count && (k.count == 0 || memcmp(k.baseAddress!, bytes.baseAddress!, k.count) == 0)
+            }
+            if matches { return entry - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    func hex(_ i: Int) -> Digest32.HexText { hexes[i] }
+
+    @inline(__always)
+    mutating func setHead(_ i: Int, _ head: (seq: UInt64, hash: Digest32), hex: Digest32.HexText) {
+        heads[i] = head
+        hexes[i] = hex
     }
 
     var lastStreamSeqs: [String: UInt64] {
@@ -206,65 +249,55 @@ struct StreamTable {
     static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return h
+        return h ^ (h >> 29)
     }
 }
 
 extension Ledger {
-    /// How much of the map a scan passes before handing its pages back (see ``Environment/releaseResidentPages(_:)``).
-    static let releaseEveryBytes: UInt = 4 << 20
-
     /// Verifies every stored record: its hash over the stored canonical bytes, both chains, the
     /// header, and that the head matches the last record. Memory stays flat.
     public func verify(progress: ((Int) -> Void)? = nil) throws -> VerificationResult {
+        try verify(batchSize: 4_096, hashAhead: HashAhead.hasSpareCore, progress: progress)
+    }
+
+    /// ``verify(progress:)`` with its knobs: records per batch, and whether a second thread hashes
+    /// the next batch while this one is checked. The verdict is the same either way.
+    func verify(batchSize: Int, hashAhead threaded: Bool, progress: ((Int) -> Void)? = nil) throws -> VerificationResult {
         var checker = ChainChecker(expectedLedger: name.description)
         var expected: UInt64 = 1
         let storedHead = try head()
-        // The pages passed so far (addresses in the map), handed back to the OS now and then so
-        // that the process's memory does not grow with the log.
-        var passedLow = UInt.max, passedHigh: UInt = 0
         try env.read { txn in
             try txn.withCursor(log) { cursor in
+                let pipeline = HashAhead(threaded: threaded)
+                defer { pipeline.finish() }
                 var entry = try cursor.first()
-                while let (k, value) = entry {
-                    let address = UInt(bitPattern: value.baseAddress)
-                    passedLow = min(passedLow, address)
-                    passedHigh = max(passedHigh, address + UInt(value.count))
-                    if passedHigh - passedLow >= Self.releaseEveryBytes {
-                        env.releaseResidentPages(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: passedLow),
-                                                                        count: Int(passedHigh - passedLow)))
-                        passedLow = .max
-                        passedHigh = 0
-                    }
-                    guard let seq = BigEndianKey(k)?.value else { checker.fail(at: expected, "a log key is damaged"); return }
-                    if seq != expected { checker.fail(at: expected, "record \(expected) is missing (next stored is \(seq))"); return }
-                    guard StoredRecord.isWellFormed(value) else { checker.fail(at: seq, "record \(seq): stored value is damaged"); return }
-                    let json = StoredRecord.json(value)
-                    let computed = Digest32.sha256(json)
-                    if let scan = CanonicalRecordScan.scan(json), scan.seq == seq,
-                       checker.checkCanonical(scan, json: json, storedHash: StoredRecord.hash(value),
-                                              headerRecordedAt: StoredRecord.recordedAt(value), computedHash: computed) {
-                        expected += 1
-                        if seq % 65_536 == 0 { progress?(Int(seq)) }
+                func fill(_ batch: HashAhead.Batch) throws {
+                    batch.removeAll()
+                    while batch.count < batchSize, let (k, v) = entry {
+                        batch.keys.append(k)
+                        batch.values.append(v)
                         entry = try cursor.next()
-                        continue
                     }
-                    // The full decode: the reference, and the words for what is wrong.
-                    let record: Record
-                    do {
-                        record = try StoredRecord.decode(value)
-                    } catch {
-                        checker.fail(at: seq, "record \(seq): stored JSON is unreadable (\(error)): the record was altered")
-                        return
+                    if batch.count > 0 { pipeline.hash(batch) }
+                }
+                try fill(pipeline.current)
+                while pipeline.current.count > 0 {
+                    try fill(pipeline.next)
+                    let batch = pipeline.current
+                    pipeline.wait(batch)
+                    for i in 0..<batch.count {
+                        guard check(batch.keys[i], batch.values[i], computed: batch.digests[i], &checker, &expected, progress) else { return }
                     }
-                    if record.seq != seq { checker.fail(at: seq, "record \(seq): its seq field says \(record.seq)"); return }
-                    if StoredRecord.recordedAt(value) != record.recordedAt {
-                        checker.fail(at: seq, "record \(seq): stored header disagrees with recordedAt"); return
+                    // Hand the pages passed back to the OS, so that memory does not grow with the log.
+                    var low = UInt.max, high: UInt = 0
+                    for v in batch.values {
+                        low = min(low, UInt(bitPattern: v.baseAddress))
+                        high = max(high, UInt(bitPattern: v.baseAddress) + UInt(v.count))
                     }
-                    guard checker.check(record, computedHash: computed) else { return }
-                    expected += 1
-                    if seq % 65_536 == 0 { progress?(Int(seq)) }
-                    entry = try cursor.next()
+                    if high > low {
+                        env.releaseResidentPages(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: low), count: Int(high - low)))
+                    }
+                    pipeline.advance()
                 }
             }
         }
@@ -274,6 +307,38 @@ extension Ledger {
             result.failure = "the stored head (seq \(storedHead.seq)) does not match the last record (seq \(result.lastSeq))"
         }
         return result
+    }
+
+    /// Checks one stored record in log order; false once something is wrong (said in `checker`).
+    @inline(__always)
+    private func check(_ k: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, computed: Digest32,
+                       _ checker: inout ChainChecker, _ expected: inout UInt64, _ progress: ((Int) -> Void)?) -> Bool {
+        guard let seq = BigEndianKey(k)?.value else { checker.fail(at: expected, "a log key is damaged"); return false }
+        if seq != expected { checker.fail(at: expected, "record \(expected) is missing (next stored is \(seq))"); return false }
+        guard StoredRecord.isWellFormed(value) else { checker.fail(at: seq, "record \(seq): stored value is damaged"); return false }
+        let json = StoredRecord.json(value)
+        let fast = CanonicalRecordScan.scan(json).map { scan in
+            scan.seq == seq && checker.checkCanonical(scan, json: json, storedHash: StoredRecord.hash(value),
+                                                      headerRecordedAt: StoredRecord.recordedAt(value), computedHash: computed)
+        } ?? false
+        if !fast {
+            // The full decode: the reference, and the words for what is wrong.
+            let record: Record
+            do {
+                record = try StoredRecord.decode(value)
+            } catch {
+                checker.fail(at: seq, "record \(seq): stored JSON is unreadable (\(error)): the record was altered")
+                return false
+            }
+            if record.seq != seq { checker.fail(at: seq, "record \(seq): its seq field says \(record.seq)"); return false }
+            if StoredRecord.recordedAt(value) != record.recordedAt {
+                checker.fail(at: seq, "record \(seq): stored header disagrees with recordedAt"); return false
+            }
+            guard checker.check(record, computedHash: computed) else { return false }
+        }
+        expected += 1
+        if seq % 65_536 == 0 { progress?(Int(seq)) }
+        return true
     }
 }
 

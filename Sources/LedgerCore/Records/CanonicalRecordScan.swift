@@ -15,9 +15,11 @@ import Glibc
 public struct CanonicalRecordScan {
     public var seq: UInt64
     public var streamSeq: UInt64
-    public var prev: Digest32
-    public var streamPrev: Digest32
-    /// Byte ranges of the string contents (without quotes) in the scanned JSON.
+    /// Byte ranges of the string contents (without quotes) in the scanned JSON. `prev` and
+    /// `streamPrev` are 64 bytes, not yet checked to be hex: compare them with the expected digest's
+    /// ``Digest32/hexText``, which is cheaper than decoding them.
+    public var prev: Range<Int>
+    public var streamPrev: Range<Int>
     public var ledger: Range<Int>
     public var stream: Range<Int>
     /// The 20 bytes `YYYY-MM-DDTHH:MM:SSZ` (digits and separators checked, values not).
@@ -34,11 +36,11 @@ public struct CanonicalRecordScan {
         guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{"), s.value(depth: 2),
               s.literal(",\"key\":"), s.string() != nil,
               s.literal(",\"ledger\":"), let ledger = s.string(),
-              s.literal(",\"prev\":\""), let prev = s.hex64(), s.byte(UInt8(ascii: "\"")),
+              s.literal(",\"prev\":\""), let prev = s.skip(64), s.byte(UInt8(ascii: "\"")),
               s.literal(",\"recordedAt\":\""), let recordedAt = s.timestamp(), s.byte(UInt8(ascii: "\"")),
               s.literal(",\"seq\":"), let seq = s.positive(),
               s.literal(",\"stream\":"), let stream = s.string(),
-              s.literal(",\"streamPrev\":\""), let streamPrev = s.hex64(), s.byte(UInt8(ascii: "\"")),
+              s.literal(",\"streamPrev\":\""), let streamPrev = s.skip(64), s.byte(UInt8(ascii: "\"")),
               s.literal(",\"streamSeq\":"), let streamSeq = s.positive(),
               s.literal(",\"type\":"), s.string() != nil,
               s.byte(UInt8(ascii: "}")), s.pos == s.end else { return nil }
@@ -92,10 +94,11 @@ public struct CanonicalRecordScan {
             return nil
         }
 
-        mutating func hex64() -> Digest32? {
-            guard end - pos >= 64, let d = Digest32(hexBytes: UnsafeRawBufferPointer(start: p + pos, count: 64)) else { return nil }
-            pos += 64
-            return d
+        @inline(__always)
+        mutating func skip(_ n: Int) -> Range<Int>? {
+            guard end - pos >= n else { return nil }
+            defer { pos += n }
+            return pos..<(pos + n)
         }
 
         mutating func timestamp() -> Range<Int>? {

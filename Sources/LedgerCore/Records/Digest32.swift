@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(COpenSSL)
 internal import COpenSSL
 #else
@@ -91,6 +94,42 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
 
     @inline(__always)
     static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 &+ n : 0x57 &+ n }
+
+    /// The 64 lower-case hex digits as a fixed-size value (no allocation), for comparing with text in place.
+    @inline(__always)
+    public var hexText: HexText {
+        var copy = self
+        var text = HexText()
+        withUnsafeBytes(of: &copy) { raw in
+            withUnsafeMutableBytes(of: &text.words) { hex in
+                for i in 0..<32 {
+                    hex[2 * i] = Self.hexDigit(raw[i] >> 4)
+                    hex[2 * i + 1] = Self.hexDigit(raw[i] & 0xF)
+                }
+            }
+        }
+        return text
+    }
+
+    /// 64 hex digits held inline.
+    public struct HexText: Equatable, Sendable {
+        var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+
+        public init() {}
+
+        /// Whether `text` (64 bytes) is exactly these digits.
+        @inline(__always)
+        public func matches(_ text: UnsafeRawBufferPointer) -> Bool {
+            guard text.count == 64 else { return false }
+            var w = words
+            return withUnsafeBytes(of: &w) { memcmp($0.baseAddress!, text.baseAddress!, 64) == 0 }
+        }
+
+        public static func == (a: HexText, b: HexText) -> Bool {
+            a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+                && a.words.4 == b.words.4 && a.words.5 == b.words.5 && a.words.6 == b.words.6 && a.words.7 == b.words.7
+        }
+    }
 
     /// 64 lower-case hex digits.
     public var hex: String {
