@@ -164,6 +164,9 @@ public struct ChainChecker {
     @inline(__always)
     private mutating func recordedAtMatches(_ recordedAt: Timestamp, _ json: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
         if recordedAt.seconds != recordedAtSeconds {
+            // Years 1 to 9999 only: there the text is YYYY-MM-DDTHH:MM:SSZ and reads back as this
+            // very time. A header beyond is damaged: the full path says so.
+            guard recordedAt.seconds >= -62_135_596_800, recordedAt.seconds <= 253_402_300_799 else { return false }
             recordedAtText.removeAll(keepingCapacity: true)
             recordedAt.append(to: &recordedAtText)
             recordedAtSeconds = recordedAt.seconds

@@ -178,6 +178,8 @@ struct VerifyFastPathTests {
             { $0[32] ^= 1 },                              // recordedAt one second off
             { $0[0] ^= 1 },                               // stored hash
             { $0.replaceSubrange(40..<44, with: [0, 0, 0, 0]) }, // hash offset zero: damaged
+            { $0.replaceSubrange(32..<40, with: [0, 0, 0, 0, 0, 0, 0, 0x7F]) }, // a time no calendar holds
+            { $0.replaceSubrange(32..<40, with: [0, 0, 0, 0, 0, 0, 0, 0x80]) },
         ]
         for change in changes {
             for seq: UInt64 in [1, 30, 60] {

@@ -10,6 +10,8 @@ enum Child {
         /// Peak resident set of the child (ru_maxrss), in bytes.
         var peakRSSBytes: Int
         var seconds: Double
+        /// User and system CPU time of the child (both threads where there are two).
+        var cpuSeconds: Double
     }
 
     /// The path of this executable.
@@ -27,7 +29,7 @@ enum Child {
         var pid: pid_t = 0
         let start = nowNanos()
         let rc = posix_spawn(&pid, executablePath, nil, nil, argv, environ)
-        guard rc == 0 else { return Outcome(exitStatus: -1, peakRSSBytes: 0, seconds: 0) }
+        guard rc == 0 else { return Outcome(exitStatus: -1, peakRSSBytes: 0, seconds: 0, cpuSeconds: 0) }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
@@ -35,7 +37,9 @@ enum Child {
         // WIFEXITED / WEXITSTATUS by hand (they are macros).
         let exited = status & 0x7F == 0
         return Outcome(exitStatus: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F),
-                       peakRSSBytes: Int(usage.ru_maxrss) * 1024, seconds: elapsed)
+                       peakRSSBytes: Int(usage.ru_maxrss) * 1024, seconds: elapsed,
+                       cpuSeconds: Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                           + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6)
     }
 }
 

@@ -26,6 +26,9 @@ struct Figure: Sendable {
         Figure(name: "raw-put-1000", summary: "raw LMDB puts of the stored values, batches of 1,000",
                run: { try RawFigures.puts($0, &$1, batch: 1_000, into: $0.directory + "/raw-1000") },
                removesAfter: ["raw-1000"]),
+        Figure(name: "raw-writeset-10000", summary: "raw LMDB reads and puts of the ledger's 5 entries per event, batches of 10,000",
+               run: { try RawFigures.writeSet($0, &$1, batch: 10_000, into: $0.directory + "/raw-writeset") },
+               removesAfter: ["raw-writeset"]),
         Figure(name: "raw-scan", summary: "raw LMDB cursor scan of the log (and with SHA-256 of each value)",
                run: { try RawFigures.scan($0, &$1) }),
         Figure(name: "raw-commit", summary: "one put in one durable LMDB commit, repeated",
@@ -111,6 +114,8 @@ struct Row: Sendable {
     static let all: [Row] = [
         Row(label: "bulk import, batches of 10,000", value: Source("import-10000", "eventsPerSecond"), unit: .perSecond,
             baseline: Source("raw-put-10000", "putsPerSecond"), baselineLabel: "raw puts, 10,000", target: .ratioAtLeast(0.5)),
+        Row(label: "bulk import vs its own LMDB work", value: Source("import-10000", "eventsPerSecond"), unit: .perSecond,
+            baseline: Source("raw-writeset-10000", "eventsPerSecond"), baselineLabel: "raw write set, 10,000", showsRSS: false),
         Row(label: "bulk import, batches of 1,000", value: Source("import-1000", "eventsPerSecond"), unit: .perSecond,
             baseline: Source("raw-put-1000", "putsPerSecond"), baselineLabel: "raw puts, 1,000", target: .ratioAtLeast(0.5)),
         Row(label: "single durable append p50", value: Source("append-single", "p50"), unit: .microseconds,

@@ -65,6 +65,87 @@ enum RawFigures {
         m.set("putsPerSecond", Double(values.count) / t)
     }
 
+    /// The ledger's own storage work per HoursBooked, done with raw LMDB calls on the same data:
+    /// five puts (the record under its seq, the idempotency key, the stream index, the Kontrakt's
+    /// and the booking's state) and the four reads the ledger makes (is the key new, the Kontrakt
+    /// in admit and in apply, is the booking new). No ledger on LMDB with these indexes is faster,
+    /// whatever its CPU work.
+    static func writeSet(_ s: Settings, _ m: inout Metrics, batch: Int, into path: String) throws {
+        let values = try loadValues(s)
+        guard values.count > 0 else { throw BenchError("the large ledger is empty; run import-10000 first") }
+        // Everything derived beforehand, outside the timing: per record 5 keys and values.
+        var entries = Entries()
+        let kontraktState = [UInt8](repeating: 7, count: 72), bookingState = [UInt8](repeating: 9, count: 40)
+        for i in 0..<values.count {
+            let record = try values.withValue(i) { try StoredRecord.decode($0) }
+            entries.add(Array(record.key.utf8), withUnsafeBytes(of: record.seq.littleEndian) { Array($0) })
+            var streamKey = Array(record.stream.utf8) + [0]
+            withUnsafeBytes(of: record.streamSeq.bigEndian) { streamKey.append(contentsOf: $0) }
+            entries.add(streamKey, withUnsafeBytes(of: record.seq.bigEndian) { Array($0) })
+            entries.add(Array("k/\(record.data["kontrakt"]?.string ?? "none")".utf8), kontraktState)
+            let booking = record.data["booking"]?.string ?? record.key
+            entries.add(Array("b/\(booking)".utf8), bookingState)
+        }
+        mkdir(path, 0o700)
+        let env = try Environment(path: path)
+        let log = try env.openDatabase("log"), keys = try env.openDatabase("keys"),
+            streamLog = try env.openDatabase("streamlog"), state = try env.openDatabase("state")
+        var next = 0
+        var sink = 0
+        let t = try seconds {
+            while next < values.count {
+                let end = min(next + batch, values.count)
+                try env.write { txn in
+                    for i in next..<end {
+                        let e = 4 * i
+                        try entries.with(e) { k, v in
+                            if try txn.get(keys, k) != nil { sink += 1 }
+                            try values.withValue(i) { value in
+                                try BigEndianKey(UInt64(i + 1)).withUnsafeBytes { try txn.put(log, $0, value, append: true) }
+                            }
+                            try txn.put(keys, k, v, noOverwrite: true)
+                        }
+                        try entries.with(e + 1) { k, v in try txn.put(streamLog, k, v) }
+                        try entries.with(e + 2) { k, v in
+                            sink += try txn.get(state, k)?.count ?? 0
+                            sink += try txn.get(state, k)?.count ?? 0
+                            try txn.put(state, k, v)
+                        }
+                        try entries.with(e + 3) { k, v in
+                            if try txn.get(state, k) != nil { sink += 1 }
+                            try txn.put(state, k, v)
+                        }
+                    }
+                }
+                next = end
+            }
+        }
+        if sink == -1 { print("") }
+        m.set("events", Double(values.count))
+        m.set("seconds", t)
+        m.set("eventsPerSecond", Double(values.count) / t)
+    }
+
+    /// Keys and values in one buffer.
+    struct Entries {
+        var bytes: [UInt8] = []
+        var bounds: [(key: Range<Int>, value: Range<Int>)] = []
+
+        mutating func add(_ key: [UInt8], _ value: [UInt8]) {
+            let k = bytes.count..<(bytes.count + key.count)
+            bytes.append(contentsOf: key)
+            let v = bytes.count..<(bytes.count + value.count)
+            bytes.append(contentsOf: value)
+            bounds.append((k, v))
+        }
+
+        func with<R>(_ i: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            try bytes.withUnsafeBytes { b in
+                try body(UnsafeRawBufferPointer(rebasing: b[bounds[i].key]), UnsafeRawBufferPointer(rebasing: b[bounds[i].value]))
+            }
+        }
+    }
+
     /// Scans the large ledger's log with a cursor, touching every value; then again hashing each
     /// value's JSON as verify must (the floor under verify on one core).
     static func scan(_ s: Settings, _ m: inout Metrics) throws {
@@ -93,8 +174,9 @@ enum RawFigures {
             return (n, t)
         }
         _ = try pass(hashing: false) // warm the page cache, as for verify
-        let (n, t) = try pass(hashing: false)
-        let (h, th) = try pass(hashing: true)
+        // The best of three: the machine is shared, and the fastest pass is the least disturbed.
+        let (n, t) = try (0..<3).map { _ in try pass(hashing: false) }.min { $0.1 < $1.1 }!
+        let (h, th) = try (0..<3).map { _ in try pass(hashing: true) }.min { $0.1 < $1.1 }!
         m.set("records", Double(n))
         m.set("recordsPerSecond", Double(n) / t)
         m.set("hashedPerSecond", Double(h) / th)

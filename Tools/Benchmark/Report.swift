@@ -20,14 +20,16 @@ enum Report {
         // Every figure's peak RSS, including those without a row of their own.
         var memory: [[String]] = []
         for figure in Figure.all {
-            guard let rss = metrics[figure.name]?["rss"] else { continue }
-            memory.append([figure.name, Unit.megabytes.format(rss), figure.summary])
+            guard let m = metrics[figure.name], let rss = m["rss"] else { continue }
+            memory.append([figure.name, Unit.megabytes.format(rss), String(format1: m["processSeconds"] ?? 0),
+                           String(format1: m["processCPUSeconds"] ?? 0), figure.summary])
         }
         Swift.print("")
         table([header] + lines, rightAligned: [1, 2, 4])
         Swift.print("")
-        Swift.print("peak RSS of each figure's process:")
-        table([["figure", "peak RSS", "what it does"]] + memory, rightAligned: [1])
+        Swift.print("each figure's process (wall and CPU seconds include preparing its data):")
+        table([["figure", "peak RSS", "wall s", "CPU s", "what it does"]] + memory, rightAligned: [1, 2, 3])
+        Swift.print("\nmachine after the run: \(Machine.summary)")
         if let size = metrics["raw-put-10000"]?["valueBytes"] {
             Swift.print("\nstored value size: \(Int(size)) bytes on average (44-byte header + canonical JSON)")
         }
@@ -65,5 +67,33 @@ enum Scratch {
         }
         closedir(dir)
         rmdir(path)
+    }
+}
+
+/// The machine, for the record: CPUs and how busy they are (the figures depend on both).
+enum Machine {
+    static var summary: String {
+        var text = "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) CPUs"
+        if let model = firstLine(of: "/proc/cpuinfo", startingWith: "model name") {
+            text += ", " + (model.split(separator: ":", maxSplits: 1).last.map { String($0.drop { $0 == " " }) } ?? model)
+        }
+        if let load = firstLine(of: "/proc/loadavg", startingWith: "") {
+            text += ", load average " + load.split(separator: " ").prefix(3).joined(separator: " ")
+        }
+        return text
+    }
+
+    static func firstLine(of path: String, startingWith prefix: String) -> String? {
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var line: UnsafeMutablePointer<CChar>?
+        var cap = 0
+        defer { free(line) }
+        while getline(&line, &cap, f) > 0, let line {
+            var text = String(decoding: UnsafeRawBufferPointer(start: line, count: strlen(line)), as: UTF8.self)
+            while text.last == "\n" { text.removeLast() }
+            if text.hasPrefix(prefix) { return text }
+        }
+        return nil
     }
 }

@@ -45,6 +45,7 @@ for name in settings.only where !Figure.all.contains(where: { $0.name == name })
 }
 
 print("doppelledger-bench: \(settings.records) records\(settings.quick ? " (quick)" : ""), scratch \(settings.directory)")
+print("machine: \(Machine.summary)")
 var metrics: [String: [String: Double]] = [:]
 var failed: [String] = []
 for figure in Figure.all where settings.only.isEmpty || settings.only.contains(figure.name) {
@@ -56,8 +57,11 @@ for figure in Figure.all where settings.only.isEmpty || settings.only.contains(f
         print("  \(figure.name): FAILED (exit \(outcome.exitStatus))")
     } else {
         values["rss"] = Double(outcome.peakRSSBytes)
+        values["processSeconds"] = outcome.seconds
+        values["processCPUSeconds"] = outcome.cpuSeconds
         metrics[figure.name] = values
-        print("  \(figure.name): done in \(String(format1: outcome.seconds)) s, peak RSS \(Unit.megabytes.format(Double(outcome.peakRSSBytes)))")
+        print("  \(figure.name): \(String(format1: outcome.seconds)) s (CPU \(String(format1: outcome.cpuSeconds)) s), "
+              + "peak RSS \(Unit.megabytes.format(Double(outcome.peakRSSBytes)))")
     }
     for folder in figure.removesAfter { Scratch.remove(settings.directory + "/" + folder) }
 }

@@ -22,7 +22,8 @@ public struct CanonicalRecordScan {
     public var streamPrev: Range<Int>
     public var ledger: Range<Int>
     public var stream: Range<Int>
-    /// The 20 bytes `YYYY-MM-DDTHH:MM:SSZ` (digits and separators checked, values not).
+    /// The 20 bytes where `YYYY-MM-DDTHH:MM:SSZ` belongs, not checked: compare them with the
+    /// text of the expected time (``Timestamp/append(to:)``).
     public var recordedAt: Range<Int>
 
     /// Reads the chain fields of canonical record JSON (without `hash`), or `nil` (see above).
@@ -37,7 +38,7 @@ public struct CanonicalRecordScan {
               s.literal(",\"key\":"), s.string() != nil,
               s.literal(",\"ledger\":"), let ledger = s.string(),
               s.literal(",\"prev\":\""), let prev = s.skip(64), s.byte(UInt8(ascii: "\"")),
-              s.literal(",\"recordedAt\":\""), let recordedAt = s.timestamp(), s.byte(UInt8(ascii: "\"")),
+              s.literal(",\"recordedAt\":\""), let recordedAt = s.skip(20), s.byte(UInt8(ascii: "\"")),
               s.literal(",\"seq\":"), let seq = s.positive(),
               s.literal(",\"stream\":"), let stream = s.string(),
               s.literal(",\"streamPrev\":\""), let streamPrev = s.skip(64), s.byte(UInt8(ascii: "\"")),
@@ -70,9 +71,32 @@ public struct CanonicalRecordScan {
         @inline(__always)
         mutating func literal(_ text: StaticString) -> Bool {
             let n = text.utf8CodeUnitCount
-            guard end - pos >= n, memcmp(p + pos, text.utf8Start, n) == 0 else { return false }
+            guard end - pos >= n else { return false }
+            let t = UnsafeRawPointer(text.utf8Start), here = UnsafeRawPointer(p + pos)
+            if n >= 8 {
+                // Words, the last one overlapping: no call, no byte loop.
+                var i = 0
+                while i + 8 < n {
+                    if here.loadUnaligned(fromByteOffset: i, as: UInt64.self) != t.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                    i += 8
+                }
+                if here.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) != t.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) { return false }
+            } else {
+                for i in 0..<n where p[pos + i] != text.utf8Start[i] { return false }
+            }
             pos += n
             return true
+        }
+
+        /// Whether any of the 8 bytes of `w` is a control character, `"`, `\`, DEL or non-ASCII.
+        @inline(__always)
+        static func special(_ w: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let below20 = (w &- ones &* 0x20) & ~w & highs
+            let q = w ^ (ones &* 0x22), quote = (q &- ones) & ~q & highs
+            let b = w ^ (ones &* 0x5C), backslash = (b &- ones) & ~b & highs
+            let from7F = ((w &+ ones) | w) & highs
+            return below20 | quote | backslash | from7F != 0
         }
 
         /// A string of printable ASCII without escapes: the range of its contents.
@@ -81,6 +105,8 @@ public struct CanonicalRecordScan {
             guard pos < end, p[pos] == UInt8(ascii: "\"") else { return nil }
             let start = pos + 1
             var i = start
+            // Eight plain bytes at a time, then byte by byte from the first word that needs a look.
+            while end - i >= 8, !Self.special(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) { i += 8 }
             while i < end {
                 let c = p[i]
                 if c == UInt8(ascii: "\"") {
@@ -99,22 +125,6 @@ public struct CanonicalRecordScan {
             guard end - pos >= n else { return nil }
             defer { pos += n }
             return pos..<(pos + n)
-        }
-
-        mutating func timestamp() -> Range<Int>? {
-            guard end - pos >= 20 else { return nil }
-            let t = p + pos
-            let pattern: StaticString = "0000-00-00T00:00:00Z" // 0 stands for any digit
-            let f = pattern.utf8Start
-            for i in 0..<20 {
-                if f[i] == UInt8(ascii: "0") {
-                    if t[i] &- 0x30 > 9 { return nil }
-                } else if t[i] != f[i] {
-                    return nil
-                }
-            }
-            defer { pos += 20 }
-            return pos..<(pos + 20)
         }
 
         /// An integer above 0 without a leading zero, of at most 18 digits (so it fits Int64).
