@@ -1,23 +1,23 @@
+internal import CLMDB
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension Environment {
-    /// Drops the map's pages that overlap `range` (memory handed out by a read of this
-    /// environment) from this process's resident set.
+    /// Drops the pages of this environment's map from this process's resident set. `pointer` is
+    /// memory handed out by a read in a transaction still open: it proves which mapping is the map.
     ///
     /// The data stays in the operating system's page cache and is mapped in again, unchanged, on
-    /// the next access, so this is safe during any transaction. Long scans call it for what they
-    /// have passed, so that the process's memory does not grow with the size of the file.
-    /// Memory that is not this environment's map is left alone (checked against /proc/self/maps).
-    public func releaseResidentPages(_ range: UnsafeRawBufferPointer) {
+    /// the next access, so this is safe during any transaction. Long scans call it now and then,
+    /// so that the process's memory does not grow with the size of the file (the kernel maps
+    /// neighbouring cached pages on every fault, so releasing only the pages passed is not enough).
+    public func releaseResidentPages(of pointer: UnsafeRawPointer) {
         #if os(Linux)
-        guard let start = range.baseAddress, range.count > 0 else { return }
-        let lo = UInt(bitPattern: start), hi = lo + UInt(range.count)
-        guard let map = residency.map(containing: lo, dataFile: path + "/data.mdb"), hi <= map.upperBound else { return }
-        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
-        let first = lo - lo % page
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: first), Int(hi - first), MADV_DONTNEED)
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        guard let map = residency.map(containing: UInt(bitPattern: pointer), size: UInt(info.me_mapsize),
+                                      dataFile: path + "/data.mdb") else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: map.lowerBound), Int(map.count), MADV_DONTNEED)
         #endif
     }
 }
@@ -28,11 +28,15 @@ final class Residency: @unchecked Sendable {
     private let lock = Mutex()
     private var cached: Range<UInt>?
 
-    func map(containing address: UInt, dataFile: String) -> Range<UInt>? {
+    /// The mapping of `dataFile` that holds `address`, when it is `size` bytes long (the map is
+    /// re-created only with another size, so a remembered range of this size holding a live
+    /// address is the map).
+    func map(containing address: UInt, size: UInt, dataFile: String) -> Range<UInt>? {
         lock.withLock {
-            if let cached, cached.contains(address) { return cached }
+            if let cached, cached.contains(address), UInt(cached.count) == size { return cached }
             cached = Self.lookUp(address, dataFile)
-            return cached
+            guard let found = cached, UInt(found.count) == size else { cached = nil; return nil }
+            return found
         }
     }
 

@@ -27,10 +27,13 @@ final class HashAhead: @unchecked Sendable {
 
         /// Digests of every well-formed value's JSON (others get zeros; the checks refuse them first).
         fileprivate func hash() {
-            digests.removeAll(keepingCapacity: true)
+            var out = digests
+            digests = []
+            out.removeAll(keepingCapacity: true)
             for v in values {
-                digests.append(StoredRecord.isWellFormed(v) ? Digest32.sha256(StoredRecord.json(v)) : .zero)
+                out.append(StoredRecord.isWellFormed(v) ? Digest32.sha256(StoredRecord.json(v)) : .zero)
             }
+            digests = out
         }
     }
 

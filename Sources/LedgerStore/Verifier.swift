@@ -260,7 +260,7 @@ extension Ledger {
     /// Verifies every stored record: its hash over the stored canonical bytes, both chains, the
     /// header, and that the head matches the last record. Memory stays flat.
     public func verify(progress: ((Int) -> Void)? = nil) throws -> VerificationResult {
-        try verify(batchSize: 4_096, hashAhead: HashAhead.hasSpareCore, progress: progress)
+        try verify(batchSize: 1_024, hashAhead: HashAhead.hasSpareCore, progress: progress)
     }
 
     /// ``verify(progress:)`` with its knobs: records per batch, and whether a second thread hashes
@@ -288,18 +288,13 @@ extension Ledger {
                     try fill(pipeline.next)
                     let batch = pipeline.current
                     pipeline.wait(batch)
-                    for i in 0..<batch.count {
-                        guard check(batch.keys[i], batch.values[i], computed: batch.digests[i], &checker, &expected, progress) else { return }
+                    // Local copies: reading a class's arrays in the loop costs an exclusivity check each time.
+                    let keys = batch.keys, values = batch.values, digests = batch.digests
+                    for i in 0..<keys.count {
+                        guard check(keys[i], values[i], computed: digests[i], &checker, &expected, progress) else { return }
                     }
                     // Hand the pages passed back to the OS, so that memory does not grow with the log.
-                    var low = UInt.max, high: UInt = 0
-                    for v in batch.values {
-                        low = min(low, UInt(bitPattern: v.baseAddress))
-                        high = max(high, UInt(bitPattern: v.baseAddress) + UInt(v.count))
-                    }
-                    if high > low {
-                        env.releaseResidentPages(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: low), count: Int(high - low)))
-                    }
+                    if let anyValue = batch.values.last?.baseAddress { env.releaseResidentPages(of: anyValue) }
                     pipeline.advance()
                 }
             }
