@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 bash Tools/setup.sh
 swift build --build-tests
 swift test --skip-build
+# The benchmark's small run (seconds, debug build): only that it works; figures: docs/PERFORMANCE.md.
+"$(swift build --show-bin-path)/doppelledger-bench" --quick

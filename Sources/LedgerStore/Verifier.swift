@@ -362,7 +362,7 @@ public struct ExportVerifier {
             if pending.isEmpty {
                 line(UnsafeRawBufferPointer(rebasing: chunk[start..<i]))
             } else {
-                pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<i]))
+                pending.append(bytes: UnsafeRawBufferPointer(rebasing: chunk[start..<i]))
                 let whole = pending
                 pending.removeAll(keepingCapacity: true)
                 whole.withUnsafeBytes { line($0) }
@@ -370,7 +370,7 @@ public struct ExportVerifier {
             start = i + 1
             if !checker.isValid { return }
         }
-        pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...]))
+        pending.append(bytes: UnsafeRawBufferPointer(rebasing: chunk[start...]))
     }
 
     /// Ends the file (a last line without newline counts).

@@ -75,7 +75,7 @@ public struct CanonicalWriter {
                 v /= 10
                 n += 1
             }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(24 - n)...]))
+            bytes.append(bytes: UnsafeRawBufferPointer(rebasing: buf[(24 - n)...]))
         }
     }
 
@@ -89,7 +89,7 @@ public struct CanonicalWriter {
             while i < raw.count, raw[i] >= 0x20, raw[i] != 0x22, raw[i] != 0x5C { i += 1 }
             if i == raw.count {
                 byte(UInt8(ascii: "\""))
-                bytes.append(contentsOf: raw)
+                bytes.append(contentsOf: utf8)
                 byte(UInt8(ascii: "\""))
             } else {
                 escaped(utf8)
@@ -170,6 +170,15 @@ public struct CanonicalWriter {
     /// The canonical text of a value, as a string.
     public static func string(_ v: JSON) -> String {
         String(decoding: encode(v), as: UTF8.self)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends raw bytes with one copy (`append(contentsOf:)` goes byte by byte for raw buffers).
+    @inlinable @inline(__always)
+    public mutating func append(bytes raw: UnsafeRawBufferPointer) {
+        guard let base = raw.baseAddress else { return }
+        append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count))
     }
 }
 

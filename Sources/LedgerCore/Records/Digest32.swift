@@ -87,7 +87,7 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
                     hex[2 * i] = Self.hexDigit(raw[i] >> 4)
                     hex[2 * i + 1] = Self.hexDigit(raw[i] & 0xF)
                 }
-                out.append(contentsOf: UnsafeRawBufferPointer(hex))
+                out.append(bytes: UnsafeRawBufferPointer(hex))
             }
         }
     }
