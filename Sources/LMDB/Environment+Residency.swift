@@ -4,20 +4,29 @@ import Glibc
 #endif
 
 extension Environment {
-    /// Drops the pages of this environment's map from this process's resident set. `pointer` is
-    /// memory handed out by a read in a transaction still open: it proves which mapping is the map.
+    /// Drops pages of this environment's map from this process's resident set: those in `range`
+    /// (widened to whole 64 KiB blocks) or, without a range, the whole map. `pointer` is memory
+    /// handed out by a read in a transaction still open: it proves which mapping is the map.
     ///
     /// The data stays in the operating system's page cache and is mapped in again, unchanged, on
-    /// the next access, so this is safe during any transaction. Long scans call it now and then,
-    /// so that the process's memory does not grow with the size of the file (the kernel maps
-    /// neighbouring cached pages on every fault, so releasing only the pages passed is not enough).
-    public func releaseResidentPages(of pointer: UnsafeRawPointer) {
+    /// the next access, so this is safe during any transaction. Long scans call it for the stretch
+    /// they have passed, so that the process's memory does not grow with the size of the file.
+    /// (On a fault the kernel also maps the cached neighbours within a 64 KiB block: hence the
+    /// widening, and now and then the whole map for neighbours of pages outside the range.)
+    public func releaseResidentPages(of pointer: UnsafeRawPointer, range: Range<UInt>? = nil) {
         #if os(Linux)
         var info = MDB_envinfo()
         mdb_env_info(env, &info)
         guard let map = residency.map(containing: UInt(bitPattern: pointer), size: UInt(info.me_mapsize),
                                       dataFile: path + "/data.mdb") else { return }
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: map.lowerBound), Int(map.count), MADV_DONTNEED)
+        var lo = map.lowerBound, hi = map.upperBound
+        if let range {
+            let block: UInt = 64 << 10
+            lo = max(lo, range.lowerBound - range.lowerBound % block)
+            hi = min(hi, range.upperBound + (block - range.upperBound % block) % block)
+            guard lo < hi else { return }
+        }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: lo), Int(hi - lo), MADV_DONTNEED)
         #endif
     }
 }

@@ -69,6 +69,13 @@ final class HashAhead: @unchecked Sendable {
         wait(next)
     }
 
-    /// Whether a second thread is worth it here.
-    static var hasSpareCore: Bool { sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 }
+    /// Whether a second thread is worth it here: another core, and on average one of them idle
+    /// (on a busy machine the second thread only competes with the first; measured 20 % slower).
+    static var hasIdleCore: Bool {
+        let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        guard cores > 1 else { return false }
+        var load = [Double](repeating: 0, count: 1)
+        guard getloadavg(&load, 1) == 1 else { return true }
+        return load[0] + 1 <= Double(cores)
+    }
 }
