@@ -36,7 +36,7 @@ enum LogFigures {
         // The best of three (the first also warms the page cache): the machine is shared.
         var times: [Double] = []
         m.set("hwmBeforeVerify", Double((ProcStatus.kilobytes("VmHWM") ?? 0) * 1024))
-        for _ in 0..<3 {
+        for _ in 0..<(s.quick ? 1 : 3) {
             times.append(try seconds { verified = try threads.map { try ledger.verify(threads: $0) } ?? ledger.verify() })
         }
         let t = times.min()!
@@ -48,7 +48,7 @@ enum LogFigures {
         }
         m.set("records", Double(result.records))
         m.set("seconds", t)
-        m.set("secondsMedian", times.sorted()[1])
+        m.set("secondsMedian", times.sorted()[times.count / 2])
         m.set("eventsPerSecond", Double(result.records) / t)
     }
 
