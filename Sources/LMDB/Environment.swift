@@ -38,9 +38,8 @@ public final class Environment: @unchecked Sendable {
         var handle: OpaquePointer?
         try check(mdb_env_create(&handle))
         guard let handle else { throw LMDBError(code: -1) }
-        self.env = handle
-        self.path = path
-        self.options = options
+        // Set up before storing the handle: once every property is set, a throw would run deinit,
+        // which closes the handle a second time.
         do {
             try check(mdb_env_set_maxdbs(handle, options.maxDatabases))
             try check(mdb_env_set_maxreaders(handle, options.maxReaders))
@@ -51,10 +50,16 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_open(handle, path, flags, 0o600))
             // Another process may have grown the map beyond our request: adopt its size.
             try check(mdb_env_set_mapsize(handle, 0))
+            // Free reader slots left behind by processes that died (killed CLI runs, crashed nodes).
+            var dead: Int32 = 0
+            _ = mdb_reader_check(handle, &dead)
         } catch {
             mdb_env_close(handle)
             throw error
         }
+        self.env = handle
+        self.path = path
+        self.options = options
     }
 
     deinit {
@@ -67,7 +72,8 @@ public final class Environment: @unchecked Sendable {
         var flags: UInt32 = options.readOnly ? 0 : UInt32(MDB_CREATE)
         if integerKeys { flags |= UInt32(MDB_INTEGERKEY) }
         var dbi: MDB_dbi = 0
-        try withRawTransaction(readOnly: options.readOnly) { txn in
+        // Committed even when read-only: aborting the transaction would close the new handle.
+        try withRawTransaction(readOnly: options.readOnly, commit: true) { txn in
             try check(mdb_dbi_open(txn, name, flags, &dbi))
         }
         return Database(dbi: dbi, name: name)
@@ -146,7 +152,9 @@ public final class Environment: @unchecked Sendable {
 
     // MARK: - Raw transactions
 
-    private func withRawTransaction(readOnly: Bool, _ body: (OpaquePointer) throws -> Void) throws {
+    /// Runs `body` in a transaction. A write transaction commits when `body` returns; a read-only
+    /// one is aborted unless `commit` is set (LMDB keeps handles from `mdb_dbi_open` only on commit).
+    private func withRawTransaction(readOnly: Bool, commit: Bool = false, _ body: (OpaquePointer) throws -> Void) throws {
         var txn: OpaquePointer?
         var rc = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         if rc == MDB_MAP_RESIZED {
@@ -162,7 +170,7 @@ public final class Environment: @unchecked Sendable {
             mdb_txn_abort(txn)
             throw error
         }
-        if readOnly {
+        if readOnly && !commit {
             mdb_txn_abort(txn)
         } else {
             try check(mdb_txn_commit(txn))

@@ -171,6 +171,7 @@ public final class Ledger: @unchecked Sendable {
     }
 
     private func appendInTransaction(_ events: [NewEvent], txn: Transaction, preserveRecordedAt: Bool, now: Timestamp) throws -> [Outcome] {
+        try requireViewsReady(txn)
         var head = try head(txn)
         // Made an existential once: the struct is too large to sit inline, so passing it as
         // `any StateAccess` for every admit and apply would box it twice per event.
@@ -248,6 +249,7 @@ public final class Ledger: @unchecked Sendable {
             head = Head(seq: record.seq, hash: record.hash, recordedAt: record.recordedAt)
             outcomes.append(Outcome(record: record, isNew: true, warnings: admission.warnings))
         }
+        try policy.finish(on: context, state: stateAccess)
         for (stream, h) in streamHeads {
             var value = [UInt8]()
             withUnsafeBytes(of: h.seq.littleEndian) { value.append(contentsOf: $0) }
@@ -489,6 +491,17 @@ func unhex(_ text: String) -> [UInt8]? {
 struct LMDBState: StateAccess {
     let txn: Transaction
     let db: Database
+    let scratch = TransactionScratch()
+
+    func last(prefix: [UInt8], atMost key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])? {
+        try txn.withCursor(db) { cursor in
+            var entry = try cursor.seek(atLeast: key)
+            if let (k, v) = entry, k.elementsEqual(key) { return (Array(k), Array(v)) }
+            entry = entry == nil ? try cursor.last() : try cursor.previous()
+            guard let (k, v) = entry, k.starts(with: prefix) else { return nil }
+            return (Array(k), Array(v))
+        }
+    }
 
     func get(_ key: [UInt8]) throws -> [UInt8]? {
         try key.withUnsafeBytes { k in try txn.get(db, k).map { Array($0) } }
@@ -504,7 +517,7 @@ struct LMDBState: StateAccess {
 
     func scan(prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
         try txn.withCursor(db) { cursor in
-            var entry = try cursor.seek(atLeast: prefix)
+            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
             while let (k, v) = entry, k.starts(with: prefix) {
                 if try !body(Array(k), Array(v)) { break }
                 entry = try cursor.next()

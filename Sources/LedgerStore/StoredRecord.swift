@@ -48,17 +48,23 @@ public enum StoredRecord {
         UnsafeRawBufferPointer(rebasing: value[headerSize...])
     }
 
+    /// The stored position (in the JSON) where `,"hash":"…"` belongs.
+    @inline(__always)
+    public static func hashOffset(_ value: UnsafeRawBufferPointer) -> Int {
+        Int(UInt32(littleEndian: value.loadUnaligned(fromByteOffset: 40, as: UInt32.self)))
+    }
+
     /// Whether the value is long enough to hold a header and a JSON object.
     public static func isWellFormed(_ value: UnsafeRawBufferPointer) -> Bool {
         guard value.count > headerSize + 2 else { return false }
-        let offset = Int(UInt32(littleEndian: value.loadUnaligned(fromByteOffset: 40, as: UInt32.self)))
+        let offset = hashOffset(value)
         return offset > 0 && offset < value.count - headerSize
     }
 
     /// Appends the export line (canonical JSON with `hash`) and a newline.
     @inline(__always)
     public static func appendLine(_ value: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        let offset = Int(UInt32(littleEndian: value.loadUnaligned(fromByteOffset: 40, as: UInt32.self)))
+        let offset = hashOffset(value)
         let json = UnsafeRawBufferPointer(rebasing: value[headerSize...])
         out.append(bytes: UnsafeRawBufferPointer(rebasing: json[..<offset]))
         out.append(contentsOf: ",\"hash\":\"".utf8)

@@ -36,6 +36,9 @@ public struct ChainChecker {
     /// The stream of every record so far (an index into `streamTable`), until a second one shows up.
     private var singleStream: Int?
     private var mixedStreams = false
+    /// The first gap in `seq` (the seqs around it), let through while every record seen was of one
+    /// stream: a single stream's export has gaps, an export of several streams must have none.
+    private var firstGap: (after: UInt64, next: UInt64)?
     /// When set, every record must belong to this ledger.
     private let expectedLedger: String?
     private let expectedLedgerBytes: [UInt8]?
@@ -85,6 +88,12 @@ public struct ChainChecker {
             mixedStreams = true
             singleStream = nil
         }
+        if mixedStreams, let gap = firstGap {
+            state.failedSeq = gap.next
+            state.failure = "record \(gap.next): seq \(gap.next) follows \(gap.after): records \(gap.after + 1)…\(gap.next - 1) are missing"
+                + " (the export holds more than one stream, so it must hold every record)"
+            return false
+        }
         if let previousSeq {
             if record.seq == previousSeq + 1 {
                 if record.prev != state.lastHash { return fail("prev does not match the hash of record \(previousSeq): the chain is broken") }
@@ -92,6 +101,8 @@ public struct ChainChecker {
                 return fail("seq \(record.seq) follows \(previousSeq): records are out of order or repeated")
             } else if mixedStreams {
                 return fail("seq \(record.seq) follows \(previousSeq): records \(previousSeq + 1)…\(record.seq - 1) are missing")
+            } else if firstGap == nil {
+                firstGap = (previousSeq, record.seq)
             }
         } else if record.seq == 1, record.prev != .zero {
             return fail("the first record's prev must be 64 zeros")
@@ -135,11 +146,9 @@ public struct ChainChecker {
             mixed = true
             single = nil
         }
-        if r.seq == previousSeq + 1 {
-            guard lastHashHex.matches(UnsafeRawBufferPointer(rebasing: json[r.prev])) else { return false }
-        } else if r.seq <= previousSeq || mixed {
-            return false
-        }
+        // Gaps (in exports of one stream) and their bookkeeping are the full path's.
+        guard !(mixed && firstGap != nil), r.seq == previousSeq + 1,
+              lastHashHex.matches(UnsafeRawBufferPointer(rebasing: json[r.prev])) else { return false }
         guard r.streamSeq == streamHead.seq + 1,
               streamTable.hex(stream).matches(UnsafeRawBufferPointer(rebasing: json[r.streamPrev])) else { return false }
         let hex = storedHash.hexText
@@ -281,6 +290,7 @@ extension Ledger {
     func verify(batchSize: Int, hashAhead threaded: Bool, progress: ((Int) -> Void)? = nil) throws -> VerificationResult {
         var checker = ChainChecker(expectedLedger: name.description)
         var expected: UInt64 = 1
+        var writer = CanonicalWriter(capacity: 1024)
         let storedHead = try head()
         try env.read { txn in
             try txn.withCursor(log) { cursor in
@@ -305,7 +315,7 @@ extension Ledger {
                     // Local copies: reading a class's arrays in the loop costs an exclusivity check each time.
                     let keys = batch.keys, values = batch.values, digests = batch.digests
                     for i in 0..<keys.count {
-                        guard check(keys[i], values[i], computed: digests[i], &checker, &expected, progress) else { return }
+                        guard check(keys[i], values[i], computed: digests[i], &checker, &expected, &writer, progress) else { return }
                     }
                     // Hand the pages passed back to the OS, so that memory does not grow with the log.
                     var low = UInt.max, high: UInt = 0
@@ -331,20 +341,26 @@ extension Ledger {
             result.failedSeq = storedHead.seq
             result.failure = "the stored head (seq \(storedHead.seq)) does not match the last record (seq \(result.lastSeq))"
         }
+        if result.isValid, let problem = try checkIndexes(result) {
+            result.failure = problem
+        }
         return result
     }
 
     /// Checks one stored record in log order; false once something is wrong (said in `checker`).
     @inline(__always)
     private func check(_ k: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, computed: Digest32,
-                       _ checker: inout ChainChecker, _ expected: inout UInt64, _ progress: ((Int) -> Void)?) -> Bool {
+                       _ checker: inout ChainChecker, _ expected: inout UInt64, _ writer: inout CanonicalWriter,
+                       _ progress: ((Int) -> Void)?) -> Bool {
         guard let seq = BigEndianKey(k)?.value else { checker.fail(at: expected, "a log key is damaged"); return false }
         if seq != expected { checker.fail(at: expected, "record \(expected) is missing (next stored is \(seq))"); return false }
         guard StoredRecord.isWellFormed(value) else { checker.fail(at: seq, "record \(seq): stored value is damaged"); return false }
         let json = StoredRecord.json(value)
+        // The fast path: canonical bytes read in place (the scan accepts canonical form only).
         let fast = CanonicalRecordScan.scan(json).map { scan in
-            scan.seq == seq && checker.checkCanonical(scan, json: json, storedHash: StoredRecord.hash(value),
-                                                      headerRecordedAt: StoredRecord.recordedAt(value), computedHash: computed)
+            scan.seq == seq && scan.hashOffset == StoredRecord.hashOffset(value)
+                && checker.checkCanonical(scan, json: json, storedHash: StoredRecord.hash(value),
+                                          headerRecordedAt: StoredRecord.recordedAt(value), computedHash: computed)
         } ?? false
         if !fast {
             // The full decode: the reference, and the words for what is wrong.
@@ -359,11 +375,45 @@ extension Ledger {
             if StoredRecord.recordedAt(value) != record.recordedAt {
                 checker.fail(at: seq, "record \(seq): stored header disagrees with recordedAt"); return false
             }
+            // Exports splice the hash in at the stored offset, so it must be where the
+            // canonical form puts it, and the stored JSON must be that canonical form.
+            writer.reset()
+            let offset = record.writeCanonical(into: &writer, includeHash: false)
+            if StoredRecord.hashOffset(value) != offset {
+                checker.fail(at: seq, "record \(seq): stored header disagrees with the JSON (hash position)"); return false
+            }
+            if !writer.bytes.elementsEqual(json) {
+                checker.fail(at: seq, "record \(seq): stored JSON is not in canonical form"); return false
+            }
             guard checker.check(record, computedHash: computed) else { return false }
         }
         expected += 1
         if seq % 65_536 == 0 { progress?(Int(seq)) }
         return true
+    }
+
+    /// The indexes beside the log must agree with it: one idempotency key and one stream position
+    /// per record, and each stream's stored head equal to its last record.
+    private func checkIndexes(_ result: VerificationResult) throws -> String? {
+        try env.read { txn in
+            let records = result.records
+            if try txn.count(keys) != records {
+                return "the idempotency index holds \(try txn.count(keys)) keys for \(records) records: it is damaged"
+            }
+            if try txn.count(streamLog) != records {
+                return "the stream index holds \(try txn.count(streamLog)) positions for \(records) records: it is damaged"
+            }
+            if try txn.count(streams) != result.streams.count {
+                return "the stream heads list \(try txn.count(streams)) streams, the log has \(result.streams.count): they are damaged"
+            }
+            for (stream, last) in result.streams {
+                guard let raw = try txn.get(streams, Array(stream.utf8)), raw.count == 40,
+                      UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) == last else {
+                    return "the stored head of stream \(stream) does not match its last record (streamSeq \(last))"
+                }
+            }
+            return nil
+        }
     }
 }
 

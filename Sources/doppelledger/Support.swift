@@ -3,7 +3,7 @@ import LedgerStore
 import LedgerCore
 
 /// The policy every command uses: the domain rules.
-func defaultPolicy() -> any LedgerPolicy { DomainPolicy() }
+func defaultPolicy() -> any LedgerPolicy { DomainPolicy(views: Projector()) }
 
 func openLedger(_ dir: String) throws -> Ledger {
     try Ledger.open(at: dir, policy: defaultPolicy())

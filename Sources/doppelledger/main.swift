@@ -19,10 +19,12 @@ enum Exit {
 struct Doppelledger: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doppelledger",
-        abstract: "A double-entry ledger for Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
+        abstract: "The Doppelcontrolling ledger of Jugendamt and Träger: append-only, hash-chained, reconciled each quarter.",
         subcommands: [
             InitCommand.self, AppendCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self,
-            HeadCommand.self,
+            HeadCommand.self, BudgetCommand.self, KontrakteCommand.self, ReconcileCommand.self, ReportCommand.self,
+            ServeCommand.self, SyncCommand.self, TokenCommand.self, RebuildCommand.self, BackupCommand.self,
+            DemoCommand.self,
         ]
     )
 }
@@ -43,10 +45,24 @@ func printError(_ message: String) {
     writeStderr(text + "\n")
 }
 
+/// Runs an async command (serve, sync). A function of its own, so that `run()` resolves to the async one.
+func runAsync(_ command: inout any AsyncParsableCommand) async throws {
+    try await command.run()
+}
+
 // Parse and run by hand so that usage errors exit with 2, as the contract says.
+if CommandLine.arguments.count == 1 {
+    // No command at all is bad usage (exit 2), with the help to show what there is.
+    writeStderr(Doppelledger.helpMessage() + "\n")
+    exit(Exit.badInput)
+}
 do {
     var command = try Doppelledger.parseAsRoot()
-    try command.run()
+    if var asyncCommand = command as? any AsyncParsableCommand {
+        try await runAsync(&asyncCommand)
+    } else {
+        try command.run()
+    }
     exit(Exit.ok)
 } catch let failure as Failure {
     if !failure.message.isEmpty { printError(failure.message) }

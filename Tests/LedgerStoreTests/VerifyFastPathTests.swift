@@ -58,6 +58,14 @@ struct VerifyFastPathTests {
                     if StoredRecord.recordedAt(value) != record.recordedAt {
                         checker.fail(at: seq, "record \(seq): stored header disagrees with recordedAt"); return
                     }
+                    var writer = CanonicalWriter()
+                    let offset = record.writeCanonical(into: &writer, includeHash: false)
+                    if StoredRecord.hashOffset(value) != offset {
+                        checker.fail(at: seq, "record \(seq): stored header disagrees with the JSON (hash position)"); return
+                    }
+                    if !writer.bytes.elementsEqual(StoredRecord.json(value)) {
+                        checker.fail(at: seq, "record \(seq): stored JSON is not in canonical form"); return
+                    }
                     guard checker.check(record, computedHash: computed) else { return }
                     expected += 1
                     entry = try cursor.next()
@@ -70,6 +78,8 @@ struct VerifyFastPathTests {
             result.failedSeq = head.seq
             result.failure = "the stored head (seq \(head.seq)) does not match the last record (seq \(result.lastSeq))"
         }
+        // (The index checks after the log are the same code on both paths.)
+        if result.isValid, let problem = try ledger.verify(threads: 1).failure { result.failure = problem }
         return result
     }
 
@@ -147,6 +157,7 @@ struct VerifyFastPathTests {
         ("recordedAt in the JSON changed", { $0 = $0.replacingOccurrences(of: "\"recordedAt\":\"2", with: "\"recordedAt\":\"1") }),
         ("recordedAt not canonical", { $0 = $0.replacingOccurrences(of: "Z\",\"seq\"", with: "+00:00\",\"seq\"") }),
         ("whitespace added (valid JSON, not canonical)", { $0 = $0.replacingOccurrences(of: "\"key\":", with: "\"key\" :") }),
+        ("minus zero", { $0 = $0.replacingOccurrences(of: "\"date\"", with: "\"a\":-0,\"date\"") }),
         ("a leading zero", { $0 = $0.replacingOccurrences(of: "\"minutes\":", with: "\"minutes\":0") }),
         ("a fraction", { $0 = $0.replacingOccurrences(of: "\"date\"", with: "\"a\":1.5,\"date\"") }),
         ("a duplicate key", { $0 = $0.replacingOccurrences(of: "\"date\"", with: "\"date\":1,\"date\"") }),
@@ -180,6 +191,8 @@ struct VerifyFastPathTests {
             { $0.replaceSubrange(40..<44, with: [0, 0, 0, 0]) }, // hash offset zero: damaged
             { $0.replaceSubrange(32..<40, with: [0, 0, 0, 0, 0, 0, 0, 0x7F]) }, // a time no calendar holds
             { $0.replaceSubrange(32..<40, with: [0, 0, 0, 0, 0, 0, 0, 0x80]) },
+            { $0[40] &+= 1 },                             // hash offset one byte off
+            { $0[40] &-= 1 },
         ]
         for change in changes {
             for seq: UInt64 in [1, 30, 60] {

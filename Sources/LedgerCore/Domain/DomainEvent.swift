@@ -233,7 +233,7 @@ struct Fields {
             guard Identifier.isValid(s) else { throw refuse("must be a pseudonymous id (\(Identifier.rule)), got \"\(s)\"") }
         case .date:
             guard case .string(let s) = value, CalendarDate(s) != nil else { throw refuse("must be a date YYYY-MM-DD") }
-        case .positive, .year, .quarter, .basisPoints, .percent, .count:
+        case .cents, .minutes, .workingYearMinutes, .hundredths, .year, .quarter, .basisPoints, .percent, .count:
             guard case .int(let i) = value else {
                 if case .string = value { throw refuse("must be a whole number, not a string") }
                 throw refuse("must be a whole number")
@@ -241,8 +241,10 @@ struct Fields {
             let range = spec.kind.range!
             guard range.contains(i) else {
                 switch spec.kind {
-                case .positive:
-                    throw refuse("must be greater than zero" + (spec.name.hasSuffix("Cents") ? " (euro cents)" : spec.name.hasSuffix("Minutes") || spec.name == "minutes" ? " (minutes)" : ""))
+                case .cents where i < 1: throw refuse("must be greater than zero (euro cents)")
+                case .minutes where i < 1: throw refuse("must be greater than zero (minutes)")
+                case .cents: throw refuse("must be at most \(range.upperBound) (euro cents)")
+                case .minutes: throw refuse("must be at most \(range.upperBound) (minutes)")
                 default: throw refuse("must be between \(range.lowerBound) and \(range.upperBound)")
                 }
             }

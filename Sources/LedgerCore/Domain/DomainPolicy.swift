@@ -91,8 +91,8 @@ public struct DomainPolicy: LedgerPolicy {
             guard a.effectiveFrom >= k.validFrom, a.effectiveFrom <= k.lastDay else {
                 throw refuse("data.effectiveFrom", "data.effectiveFrom (\(a.effectiveFrom)) lies outside Kontrakt \(a.kontrakt)'s period \(k.validFrom) to \(k.lastDay)")
             }
-            if let to = a.validTo, to < k.validFrom {
-                throw refuse("data.validTo", "data.validTo (\(to)) must not be before the Kontrakt's validFrom (\(k.validFrom))")
+            if let to = a.validTo, to < a.effectiveFrom {
+                throw refuse("data.validTo", "data.validTo (\(to)) must not be before data.effectiveFrom (\(a.effectiveFrom))")
             }
             if side == .jugendamt {
                 guard try SignerState.load(a.signedBy, state).authorises(k.sozialraum, on: a.effectiveFrom) else {
@@ -267,6 +267,10 @@ public struct DomainPolicy: LedgerPolicy {
             break
         }
         try views?.apply(record, event, on: ledger, state: state)
+    }
+
+    public func finish(on ledger: LedgerContext, state: any StateAccess) throws {
+        if views != nil { try Projector.flush(state.scratch, state: state) }
     }
 
     static func runningKontrakt(_ id: String, field: String, _ state: any StateAccess) throws -> KontraktState {

@@ -35,7 +35,7 @@ public struct KontraktState: Equatable, Sendable {
         self.validFrom = validFrom; self.validTo = validTo; self.endedOn = endedOn; self.bookedMinutes = bookedMinutes
     }
 
-    init(kontrakt: String, _ bytes: [UInt8]) {
+    public init(kontrakt: String, _ bytes: [UInt8]) {
         var r = BinaryReader(bytes)
         self.kontrakt = kontrakt
         fall = r.string(); traeger = r.string()

@@ -36,10 +36,10 @@ public enum EventType: String, CaseIterable, Sendable {
         switch self {
         case .agreementSigned:
             [.init("agreement", .id), .init("traeger", .id), .init("sozialraum", .sozialraum), .init("validFrom", .date),
-             .init("validTo", .date), .init("stellenfaktorCents", .positive), .init("jahresarbeitszeitMinutes", .positive),
-             .init("planstellenHundredths", .positive)]
+             .init("validTo", .date), .init("stellenfaktorCents", .cents), .init("jahresarbeitszeitMinutes", .workingYearMinutes),
+             .init("planstellenHundredths", .hundredths)]
         case .budgetSet:
-            [.init("sozialraum", .sozialraum), .init("year", .year), .init("gesamtCents", .positive)]
+            [.init("sozialraum", .sozialraum), .init("year", .year), .init("gesamtCents", .cents)]
         case .tariffAdjusted:
             [.init("effectiveFrom", .date), .init("basisPoints", .basisPoints), .init("sozialraum", .sozialraum, required: false)]
         case .signerAuthorized:
@@ -53,29 +53,29 @@ public enum EventType: String, CaseIterable, Sendable {
             [.init("staff", .id), .init("to", .date)]
         case .kontraktSigned:
             [.init("kontrakt", .id), .init("fall", .id), .init("sozialraum", .sozialraum), .init("traeger", .id),
-             .init("hilfeart", .hilfeart), .init("funding", .funding), .init("grantedMinutes", .positive),
+             .init("hilfeart", .hilfeart), .init("funding", .funding), .init("grantedMinutes", .minutes),
              .init("validFrom", .date), .init("validTo", .date), .init("signedBy", .id)]
         case .kontraktAmended:
             [.init("kontrakt", .id), .init("effectiveFrom", .date), .init("signedBy", .id),
              .init("hilfeart", .hilfeart, required: false), .init("funding", .funding, required: false),
-             .init("grantedMinutes", .positive, required: false), .init("validTo", .date, required: false)]
+             .init("grantedMinutes", .minutes, required: false), .init("validTo", .date, required: false)]
         case .kontraktEnded:
             [.init("kontrakt", .id), .init("endedOn", .date), .init("reason", .endReason)]
         case .hoursBooked:
-            [.init("booking", .id), .init("kontrakt", .id), .init("date", .date), .init("minutes", .positive),
+            [.init("booking", .id), .init("kontrakt", .id), .init("date", .date), .init("minutes", .minutes),
              .init("staff", .id, required: false)]
         case .preventionBooked:
             [.init("booking", .id), .init("traeger", .id), .init("sozialraum", .sozialraum), .init("date", .date),
-             .init("minutes", .positive), .init("category", .preventionCategory)]
+             .init("minutes", .minutes), .init("category", .preventionCategory)]
         case .paymentBooked:
             [.init("payment", .id), .init("traeger", .id), .init("sozialraum", .sozialraum), .init("payee", .id),
-             .init("funding", .funding), .init("amountCents", .positive), .init("date", .date),
+             .init("funding", .funding), .init("amountCents", .cents), .init("date", .date),
              .init("kontrakt", .id, required: false)]
         case .bookingReversed:
             [.init("booking", .id), .init("reason", .id)]
         case .fundsReallocated:
             [.init("sozialraum", .sozialraum), .init("year", .year), .init("from", .reallocationSource),
-             .init("amountCents", .positive), .init("decidedBy", .id)]
+             .init("amountCents", .cents), .init("decidedBy", .id)]
         case .quarterClosed:
             [.init("year", .year), .init("quarter", .quarter)]
         case .reconciliationRecorded:
@@ -84,7 +84,7 @@ public enum EventType: String, CaseIterable, Sendable {
              .init("findings", .count), .init("reportSignature", .hex128, required: false)]
         case .yearEndSettled:
             [.init("traeger", .id), .init("sozialraum", .sozialraum), .init("year", .year),
-             .init("actualPersonnelCents", .positive)]
+             .init("actualPersonnelCents", .cents)]
         }
     }
 }
@@ -108,8 +108,14 @@ public enum FieldKind: Sendable, Equatable {
     case id
     /// `YYYY-MM-DD`, a real calendar day.
     case date
-    /// An integer above zero (`…Cents`, `…Minutes`, counts of hundredths).
-    case positive
+    /// Euro cents: 1 to 10¹² (ten billion euros).
+    case cents
+    /// A span in minutes: 1 to 10,000,000 (about 19 years).
+    case minutes
+    /// Gross yearly working time of a full-time post: 6,000 to 1,000,000 minutes.
+    case workingYearMinutes
+    /// Hundredths of a full-time post: 1 to 100,000.
+    case hundredths
     /// 2000 to 2100.
     case year
     /// 1 to 4.
@@ -147,7 +153,10 @@ public enum FieldKind: Sendable, Equatable {
     /// The integer range of a number kind.
     public var range: ClosedRange<Int64>? {
         switch self {
-        case .positive: 1...Int64.max
+        case .cents: 1...1_000_000_000_000
+        case .minutes: 1...10_000_000
+        case .workingYearMinutes: 6_000...1_000_000
+        case .hundredths: 1...100_000
         case .year: 2000...2100
         case .quarter: 1...4
         case .basisPoints: 1...10_000

@@ -64,7 +64,7 @@ public enum Hilfeart: String, CaseIterable, Sendable, Codable, Comparable {
         case .erziehungsbeistandschaft: "§ 30 Erziehungsbeistandschaft"
         case .familienhilfe: "§ 31 Sozialpäd. Familienhilfe"
         case .tagesgruppe: "§ 32 Tagesgruppe"
-        case .vollzeitpflege: "§ 33/37 Vollzeitpflege (Teilbereiche)"
+        case .vollzeitpflege: "§ 33/37 Vollzeitpflege (Teile)"
         case .jungeVolljaehrige: "§ 41 Hilfe für junge Volljährige"
         case .jugendgerichtshilfe: "§ 52 Jugendgerichtshilfe"
         }

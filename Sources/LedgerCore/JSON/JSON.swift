@@ -73,12 +73,12 @@ public struct JSONObject: Equatable, Hashable, Sendable, Sequence {
     public subscript(key: String) -> JSON? {
         get {
             // Objects here are small (a dozen members): a linear scan beats hashing.
-            for m in members where m.key == key { return m.value }
+            for m in members where JCS.keyEquals(m.key, key) { return m.value }
             return nil
         }
         set {
             let index = members.firstIndex { !JCS.keyPrecedes($0.key, key) }
-            if let index, members[index].key == key {
+            if let index, JCS.keyEquals(members[index].key, key) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.insert(Member(key: key, value: newValue), at: index ?? members.endIndex)
@@ -97,8 +97,39 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
     public init(nilLiteral: ()) { self = .null }
 }
 
+// Equality follows the canonical bytes. Swift's `String ==` treats canonically equivalent
+// strings as equal ("é" precomposed and "e" + U+0301), but they are different JSON strings with
+// different hashes, so values compare strings by their code units. (The synthesised `hash(into:)`
+// stays consistent: equal bytes are always canonically equivalent.)
+extension JSON {
+    public static func == (a: JSON, b: JSON) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case let (.bool(x), .bool(y)): x == y
+        case let (.int(x), .int(y)): x == y
+        case let (.string(x), .string(y)): x.utf8.elementsEqual(y.utf8)
+        case let (.array(x), .array(y)): x == y
+        case let (.object(x), .object(y)): x == y
+        default: false
+        }
+    }
+}
+
+extension JSONObject.Member {
+    public static func == (a: Self, b: Self) -> Bool {
+        JCS.keyEquals(a.key, b.key) && a.value == b.value
+    }
+}
+
 /// RFC 8785 (JSON Canonicalization Scheme) helpers.
 public enum JCS {
+    /// Whether two keys are the same JCS key: the same code units, not merely canonically
+    /// equivalent as Swift's `String ==` has it.
+    @inline(__always)
+    public static func keyEquals(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
+    }
+
     /// Whether `a` sorts before `b` by UTF-16 code units, as JCS orders object keys.
     @inline(__always)
     public static func keyPrecedes(_ a: String, _ b: String) -> Bool {

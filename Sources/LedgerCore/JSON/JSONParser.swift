@@ -222,7 +222,7 @@ public struct JSONParser {
             let value = try parseValue(depth: depth)
             if let last = members.last, sorted {
                 if !JCS.keyPrecedes(last.key, key) {
-                    if last.key == key { pos = keyStart; throw error("duplicate key \"\(key)\"") }
+                    if JCS.keyEquals(last.key, key) { pos = keyStart; throw error("duplicate key \"\(key)\"") }
                     sorted = false
                 }
             }
@@ -235,7 +235,7 @@ public struct JSONParser {
         }
         if !sorted {
             members.sort { JCS.keyPrecedes($0.key, $1.key) }
-            for i in 1..<members.count where members[i - 1].key == members[i].key {
+            for i in 1..<members.count where JCS.keyEquals(members[i - 1].key, members[i].key) {
                 throw error("duplicate key \"\(members[i].key)\"")
             }
         }

@@ -7,8 +7,9 @@ import Glibc
 ///
 /// ``scan(_:)`` accepts only bytes in exactly the layout ``Record/writeCanonical(into:includeHash:)``
 /// writes, with printable-ASCII strings without escapes, and a `data` object that the strict
-/// ``JSONParser`` would accept. For such bytes, ``Record/init(json:requireHash:)`` would succeed and
-/// yield these very fields (the ledger and stream names are checked by the caller). Anything else —
+/// ``JSONParser`` would accept and that is already canonical (keys ascending, no whitespace, no
+/// `-0`). For such bytes, ``Record/init(json:requireHash:)`` would succeed, yield these very fields
+/// (the ledger and stream names are checked by the caller), and write the same bytes back. Anything else —
 /// other order, whitespace, escapes, non-ASCII text, deep nesting, long numbers — answers `nil`,
 /// and the caller takes the full parser, whose verdict and messages are the reference. So the fast
 /// path may refuse what is valid, but never accepts what the full path would refuse.
@@ -22,6 +23,8 @@ public struct CanonicalRecordScan {
     public var streamPrev: Range<Int>
     public var ledger: Range<Int>
     public var stream: Range<Int>
+    /// Where `,"hash":"…"` belongs: right after `data`.
+    public var hashOffset: Int
     /// The 20 bytes where `YYYY-MM-DDTHH:MM:SSZ` belongs, not checked: compare them with the
     /// text of the expected time (``Timestamp/append(to:)``).
     public var recordedAt: Range<Int>
@@ -34,8 +37,9 @@ public struct CanonicalRecordScan {
         if s.literal("\"actor\":") {
             guard s.string() != nil, s.byte(UInt8(ascii: ",")) else { return nil }
         }
-        guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{"), s.value(depth: 2),
-              s.literal(",\"key\":"), s.string() != nil,
+        guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{"), s.value(depth: 2) else { return nil }
+        let hashOffset = s.pos
+        guard s.literal(",\"key\":"), s.string() != nil,
               s.literal(",\"ledger\":"), let ledger = s.string(),
               s.literal(",\"prev\":\""), let prev = s.skip(64), s.byte(UInt8(ascii: "\"")),
               s.literal(",\"recordedAt\":\""), let recordedAt = s.skip(20), s.byte(UInt8(ascii: "\"")),
@@ -46,7 +50,7 @@ public struct CanonicalRecordScan {
               s.literal(",\"type\":"), s.string() != nil,
               s.byte(UInt8(ascii: "}")), s.pos == s.end else { return nil }
         return CanonicalRecordScan(seq: seq, streamSeq: streamSeq, prev: prev, streamPrev: streamPrev,
-                                   ledger: ledger, stream: stream, recordedAt: recordedAt)
+                                   ledger: ledger, stream: stream, hashOffset: hashOffset, recordedAt: recordedAt)
     }
 
     private struct Scanner {
@@ -174,10 +178,12 @@ public struct CanonicalRecordScan {
             case UInt8(ascii: "f"): return literal("false")
             case UInt8(ascii: "n"): return literal("null")
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if p[pos] == UInt8(ascii: "-") { pos += 1 }
+                let negative = p[pos] == UInt8(ascii: "-")
+                if negative { pos += 1 }
                 let start = pos
                 guard pos < end, p[pos] &- 0x30 < 10 else { return false }
                 if p[pos] == UInt8(ascii: "0") {
+                    if negative { return false } // "-0" reads as 0, which is written "0": not canonical
                     pos += 1
                 } else {
                     while pos < end, p[pos] &- 0x30 < 10 { pos += 1 }

@@ -73,9 +73,10 @@ public struct Record: Equatable, Hashable, Sendable {
         return Digest32.sha256(w.bytes)
     }
 
-    /// The fields a client chose (type, key, actor, data): what idempotency compares.
+    /// The fields a client chose (type, key, actor, data): what idempotency compares, byte for
+    /// byte (text that differs only in Unicode normalisation is different content).
     public func sameContent(as other: Record) -> Bool {
-        type == other.type && key == other.key && actor == other.actor && data == other.data
+        type.utf8.elementsEqual(other.type.utf8) && key == other.key && actor == other.actor && data == other.data
     }
 }
 

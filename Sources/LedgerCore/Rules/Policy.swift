@@ -40,6 +40,25 @@ public protocol StateAccess {
     func delete(_ key: [UInt8]) throws
     /// Visits entries whose key starts with `prefix`, in key order, until `body` returns false.
     func scan(prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws
+    /// The entry with the greatest key that is at most `key` and starts with `prefix`.
+    func last(prefix: [UInt8], atMost key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])?
+    /// Scratch space that lives as long as the write transaction (views buffer deltas there).
+    var scratch: TransactionScratch { get }
+}
+
+/// Per-transaction scratch space for policies: created by the store for each write transaction.
+public final class TransactionScratch {
+    /// View deltas buffered until the transaction's end.
+    public var viewDeltas: [String: [ViewRun]] = [:]
+    /// Keys of `viewDeltas` in first-touch order (flushed in sorted order).
+    public init() {}
+}
+
+/// A run of changes to one view counter by records that share one `recordedAt`.
+public struct ViewRun: Sendable {
+    public var recordedAt: Int64
+    public var seq: UInt64
+    public var delta: Int64
 }
 
 /// Where the ledger's domain plugs in: what may be appended, to which stream, and what it changes.
@@ -51,6 +70,12 @@ public protocol LedgerPolicy: Sendable {
     func admit(_ event: NewEvent, on ledger: LedgerContext, state: any StateAccess) throws -> Admission
     /// Records the effects of an appended record (admitted as `admission`).
     func apply(_ record: Record, _ admission: Admission, on ledger: LedgerContext, state: any StateAccess) throws
+    /// Runs once at the end of each write transaction, after the last `apply`.
+    func finish(on ledger: LedgerContext, state: any StateAccess) throws
+}
+
+extension LedgerPolicy {
+    public func finish(on ledger: LedgerContext, state: any StateAccess) throws {}
 }
 
 /// A policy's yes to an event: its stream, warnings for the user, and the typed event.
@@ -119,8 +144,8 @@ extension NewEvent {
         guard case .object(let data)? = o["data"] else { throw ValidationError(field: "data", "data is required and must be a JSON object") }
         var recordedAt: Timestamp?
         if let r = o["recordedAt"] {
-            guard case .string(let s) = r, let t = Timestamp(rfc3339: s), s.count > 10 else {
-                throw ValidationError(field: "recordedAt", "recordedAt must be an RFC 3339 time like 2025-04-02T09:15:00Z")
+            guard case .string(let s) = r, let t = Timestamp(rfc3339: s), t.description == s else {
+                throw ValidationError(field: "recordedAt", "recordedAt must be a UTC time with whole seconds like 2025-04-02T09:15:00Z")
             }
             recordedAt = t
         }

@@ -81,13 +81,35 @@ struct ImportCommand: ParsableCommand {
             switch error {
             case .invalid(let index, let v): throw fail("line \(lineNumbers[index]): \(v.message); nothing was imported")
             case .recordedAt(let index, let m): throw fail("line \(lineNumbers[index]): \(m); nothing was imported")
-            case .keyConflict: throw fail("\(error.description); nothing was imported")
+            case .keyConflict(let key, _):
+                throw fail(Self.conflictMessage(key: key, events: events, lineNumbers: lineNumbers, ledger: ledger, error: error))
             default: throw error
             }
         }
         let appended = outcomes.filter(\.isNew).count
         for warning in outcomes.flatMap(\.warnings).prefix(20) { printError("warning: \(warning)") }
         printLine("imported \(appended) new records, \(outcomes.count - appended) already present; head is now seq \(try ledger.head().seq)")
+    }
+
+    /// Names the line of a key conflict: the first line using `key` for other content than its
+    /// first use, which is a record already in the ledger or an earlier line of the file.
+    static func conflictMessage(key: String, events: [NewEvent], lineNumbers: [Int], ledger: Ledger, error: LedgerError) -> String {
+        func same(_ a: NewEvent, _ b: NewEvent) -> Bool {
+            a.type.utf8.elementsEqual(b.type.utf8) && a.actor == b.actor && a.data == b.data
+        }
+        var first: (event: NewEvent, line: Int?)?
+        if let stored = (try? ledger.record(key: key)) ?? nil {
+            first = (NewEvent(type: stored.type, key: key, actor: stored.actor, data: stored.data), nil)
+        }
+        for (index, event) in events.enumerated() where event.key == key {
+            guard let earlier = first else { first = (event, lineNumbers[index]); continue }
+            guard !same(earlier.event, event) else { continue }
+            if let line = earlier.line {
+                return "line \(lineNumbers[index]): key \"\(key)\" was already used on line \(line) for different content; use a new key for a new event; nothing was imported"
+            }
+            return "line \(lineNumbers[index]): \(error.description); nothing was imported"
+        }
+        return "\(error.description); nothing was imported"
     }
 }
 
@@ -104,6 +126,7 @@ struct ExportCommand: ParsableCommand {
             throw fail("--stream must be traeger:<id>, jugendamt:<org> or intern, got \"\(stream)\"")
         }
         let asOf = try parseTimestamp(asOf, option: "--as-of")
+        if MirrorStore.isMirror(dir) { return try exportMirror(dir, stream: stream, asOf: asOf, fromSeq: fromSeq) }
         let ledger = try openLedger(dir)
         _ = try ledger.export(stream: stream, fromSeq: fromSeq, asOf: asOf, to: writeStdout)
     }

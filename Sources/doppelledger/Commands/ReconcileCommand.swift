@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import LedgerStore
+import LedgerCore
+
+/// `doppelledger reconcile`: the quarterly Doppelcontrolling (CONTRACT sections 5 and 6).
+struct ReconcileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Compare the Jugendamt's and the Träger's records of a quarter; exit 1 when they differ.",
+        discussion: """
+            Both sources are verified first (a tampered source is refused with exit 1 before anything \
+            is compared). A source is a ledger folder or an export file (whole ledger or one stream). \
+            See docs/RECONCILIATION.md for the finding kinds and what to do about each.
+            """)
+
+    enum Format: String, CaseIterable {
+        case md, json, csv
+    }
+
+    @Option(help: "The Jugendamt's ledger folder, export file, or a mirror of it (DIR/mirrors/jugendamt:<org>).") var jugendamt: String
+    @Option(help: "The Träger's ledger folder, export file, or a mirror of it (DIR/mirrors/traeger:<id>).") var traeger: String
+    @Option(help: "The year of the service dates.") var year: Int
+    @Option(help: "The quarter of the service dates, 1 to 4.") var quarter: Int
+    @Option(help: "Compare what was recorded at or before this RFC 3339 time (or date).") var asOf: String?
+    @Option(help: "md (for people, German), json (canonical, byte-identical for the same inputs) or csv.") var format: String = "md"
+    @Option(help: "Write the report to this file instead of standard output.") var output: String?
+    @Flag(help: "Append a signed ReconciliationRecorded to each source that is a ledger folder.") var record = false
+
+    func run() throws {
+        // Mirrors exported for this run, removed when it ends.
+        var temporaryFiles: [String] = []
+        defer { for path in temporaryFiles { try? FileManager.default.removeItem(atPath: path) } }
+        guard let format = Format(rawValue: format) else {
+            if format == "html" { throw fail("--format html comes with the report command and is not available yet; use md, json or csv") }
+            throw fail("--format must be md, json or csv, got \"\(format)\"")
+        }
+        let period = try ReconciliationPeriod(year: year, quarter: quarter, asOf: try parseTimestamp(asOf, option: "--as-of"))
+        if record, !isDirectory(jugendamt), !isDirectory(traeger) {
+            throw fail("--record needs a ledger folder to record in; both sources are export files")
+        }
+
+        let j = try openSource(jugendamt, option: "--jugendamt", temporaryFiles: &temporaryFiles)
+        let t = try openSource(traeger, option: "--traeger", temporaryFiles: &temporaryFiles)
+        guard j.name.side == .jugendamt else {
+            throw fail("--jugendamt \(jugendamt) holds \(j.name), a Träger's ledger; give the Jugendamt's ledger or export")
+        }
+        guard t.name.side == .traeger else {
+            throw fail("--traeger \(traeger) holds \(t.name), a Jugendamt's ledger; give the Träger's ledger or export")
+        }
+        let jStream = "traeger:\(t.name.org)", tStream = "jugendamt:\(j.name.org)"
+        do {
+            try j.check(stream: jStream)
+            try t.check(stream: tStream)
+        } catch {
+            throw fail(error.message)
+        }
+
+        let result: Reconciliation
+        do {
+            result = try Reconciler.reconcile(jugendamt: j.name, j.records(stream: jStream, asOf: period.asOf),
+                                              traeger: t.name, t.records(stream: tStream, asOf: period.asOf), period: period)
+        } catch let error as ReconcileError {
+            throw fail(error.message)
+        }
+        let reportBytes = result.reportBytes
+
+        var signatures: [JSON] = []
+        if record {
+            for (source, own, other) in [(j, result.jugendamt, result.traeger), (t, result.traeger, result.jugendamt)] {
+                guard let ledger = source.ledger else { continue }
+                signatures.append(try Self.record(result, reportBytes: reportBytes, on: ledger, own: own, counterparty: other))
+            }
+        }
+
+        let rendered: [UInt8]
+        switch format {
+        case .json: rendered = reportBytes
+        case .md: rendered = Array(ReconciliationMarkdown.render(result).utf8)
+        case .csv: rendered = ReconciliationCSV.render(result)
+        }
+        if let output {
+            try writeFile(output, rendered)
+            if record {
+                if format != .json { try writeFile(output + ".json", reportBytes) }
+                let sig: JSON = ["reportHash": .string(result.reportHash.hex), "signatures": .array(signatures)]
+                try writeFile(output + ".sig.json", CanonicalWriter.encode(sig) + [0x0A])
+            }
+            let n = result.findings.count
+            printLine("\(result.period.label): \(n == 0 ? "no findings, the quarter reconciles" : "\(n) finding\(n == 1 ? "" : "s")"); report written to \(output)")
+        } else {
+            rendered.withUnsafeBytes(writeStdout)
+        }
+        if !result.reconciles { throw Failure(status: Exit.found, message: "") }
+    }
+
+    /// Opens and verifies a source; a broken chain exits 1, an unusable source 2.
+    func openSource(_ path: String, option: String, temporaryFiles: inout [String]) throws -> ReconcileSource {
+        let progress = Progress("verifying \(path)")
+        defer { progress.done() }
+        // A mirror (DIR/mirrors/<peer>, filled by sync) is read as the export it holds.
+        var file = path
+        if MirrorStore.isMirror(path) {
+            file = try exportMirrorToTemporaryFile(path)
+            temporaryFiles.append(file)
+        }
+        do {
+            return try ReconcileSource.open(file, policy: defaultPolicy()) { progress.update($0) }
+        } catch {
+            switch error.reason {
+            case .tampered: throw Failure(status: Exit.found, message: "\(option) \(error.message); nothing was compared")
+            case .unusable: throw fail("\(option) \(error.message)")
+            }
+        }
+    }
+
+    func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw fail("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// The idempotency key of a recorded reconciliation: the same report recorded again is a no-op.
+    static func recordKey(_ result: Reconciliation, counterparty: SideSummary) -> String {
+        let hash = result.reportHash.hex
+        let key = "recon-\(result.period.year)-q\(result.period.quarter)-\(counterparty.org)-\(hash.prefix(16))"
+        return key.utf8.count <= 64 ? key : "recon-\(result.period.year)-q\(result.period.quarter)-\(hash.prefix(48))"
+    }
+
+    /// Appends `ReconciliationRecorded` (signed report hash, both heads) to `ledger`, unless this
+    /// report is recorded there already. Returns the signature entry for the `.sig.json` file.
+    static func record(_ result: Reconciliation, reportBytes: [UInt8], on ledger: Ledger,
+                       own: SideSummary, counterparty: SideSummary, say: (String) -> Void = printError) throws -> JSON {
+        let key = recordKey(result, counterparty: counterparty)
+        let stored: Record
+        if let existing = try ledger.record(key: key) {
+            stored = existing
+            say("the reconciliation was recorded on \(ledger.name) before, as record \(existing.seq); nothing appended")
+        } else {
+            let data = JSONObject([
+                ("year", .int(Int64(result.period.year))), ("quarter", .int(Int64(result.period.quarter))),
+                ("counterparty", .string(counterparty.ledger)), ("ownHead", own.head.json),
+                ("counterpartyHead", counterparty.head.json), ("reportHash", .string(result.reportHash.hex)),
+                ("findings", .int(Int64(result.findings.count))), ("reportSignature", .string(try ledger.sign(reportBytes))),
+            ])
+            stored = try ledger.append(NewEvent(type: EventType.reconciliationRecorded.rawValue, key: key, data: data)).record
+            say("recorded the reconciliation on \(ledger.name) as record \(stored.seq) (key \(key))")
+        }
+        return [
+            "ledger": .string(ledger.name.description), "publicKey": .string(ledger.publicKeyHex),
+            "signature": stored.data["reportSignature"] ?? .null,
+            "record": ["seq": .int(Int64(stored.seq)), "hash": .string(stored.hash.hex), "key": .string(key)],
+        ]
+    }
+}
+
+private extension Error {
+    var message: String { (self as? ReconcileSourceError)?.message ?? "\(self)" }
+}
