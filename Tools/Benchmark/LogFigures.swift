@@ -4,7 +4,8 @@ import LMDB
 
 /// Figures of the log itself: bulk import, single durable appends, verify.
 enum LogFigures {
-    static let policy = DomainPolicy()
+    /// What the command line and the node run: the rules and the projector's views.
+    static let policy = DomainPolicy(views: Projector())
 
     /// Imports `records` generated events into a new ledger at `path` in batches of `batch`
     /// (one durable commit each), timing only `Ledger.append` (validation, hashing, state included).
