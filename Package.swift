@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "doppelledger", targets: ["doppelledger"]),
         .library(name: "LedgerStore", targets: ["LedgerStore"]),
         .executable(name: "doppelledger-gen", targets: ["doppelledger-gen"]),
+        .executable(name: "doppelledger-bench", targets: ["Benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,11 +32,15 @@ let package = Package(
     targets: [
         // LMDB from Debian's liblmdb-dev; only the LMDB target imports it.
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        // SHA-256 from Debian's libssl-dev (OpenSSL uses the CPU's SHA instructions; about twice
+        // swift-crypto's speed on short records). Linux only; elsewhere swift-crypto hashes.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // A small, generic, safe wrapper over LMDB. Knows nothing of ledgers.
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         // The pure domain: JSON, canonical encoding, records, events, rules. No I/O.
         .target(name: "LedgerCore", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
+            .target(name: "COpenSSL", condition: .when(platforms: [.linux])),
         ]),
         // The log on LMDB: chains, idempotency, state, views.
         .target(name: "LedgerStore", dependencies: [
@@ -70,6 +75,8 @@ let package = Package(
             "LedgerStore", "LedgerCore", "LedgerGen", "LedgerNode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The benchmark (issue 8): `swift run -c release doppelledger-bench`.
+        .executableTarget(name: "Benchmark", dependencies: ["LedgerStore", "LedgerCore", "LMDB"], path: "Tools/Benchmark"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LMDB"]),

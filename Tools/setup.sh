@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Doppelledger needs on a fresh Debian machine, once; quiet when all is there.
-# LMDB (liblmdb-dev, lmdb-utils for mdb_stat), Python's jsonschema for the schema check, Chromium
-# (headless) for the test that renders the HTML report.
+# LMDB (liblmdb-dev, lmdb-utils for mdb_stat), OpenSSL's libcrypto for SHA-256 (libssl-dev),
+# Python's jsonschema for the schema check, Chromium (headless) for the test that renders the
+# HTML report.
 set -euo pipefail
 need=()
 dpkg -s liblmdb-dev >/dev/null 2>&1 || need+=(liblmdb-dev)
 dpkg -s lmdb-utils >/dev/null 2>&1 || need+=(lmdb-utils)
+dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 python3 -c 'import jsonschema' >/dev/null 2>&1 || need+=(python3-jsonschema)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-liberation >/dev/null 2>&1 || need+=(fonts-liberation)

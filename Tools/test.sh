@@ -6,3 +6,5 @@ bash Tools/setup.sh
 python3 Tools/check_schemas.py
 swift build --build-tests
 swift test --skip-build
+# The benchmark's small run (seconds, debug build): only that it works; figures: docs/PERFORMANCE.md.
+"$(swift build --show-bin-path)/doppelledger-bench" --quick

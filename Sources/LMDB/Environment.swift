@@ -31,6 +31,7 @@ public final class Environment: @unchecked Sendable {
     public let path: String
     public let options: Options
     private let lock = Mutex()
+    let residency = Residency()
 
     /// Opens (and creates, unless read-only) the environment in the folder `path`.
     public init(path: String, options: Options = Options()) throws(LMDBError) {

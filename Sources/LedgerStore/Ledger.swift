@@ -196,11 +196,15 @@ public final class Ledger: @unchecked Sendable {
     private func appendInTransaction(_ events: [NewEvent], txn: Transaction, preserveRecordedAt: Bool, now: Timestamp) throws -> [Outcome] {
         try requireViewsReady(txn)
         var head = try head(txn)
-        let stateAccess = LMDBState(txn: txn, db: state)
+        // Made an existential once: the struct is too large to sit inline, so passing it as
+        // `any StateAccess` for every admit and apply would box it twice per event.
+        let stateAccess: any StateAccess = LMDBState(txn: txn, db: state)
         var streamHeads: [String: (seq: UInt64, hash: Digest32)] = [:]
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(events.count)
         let ledgerName = context.name.description
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(96)
         for (index, event) in events.enumerated() {
             guard Identifier.isValid(event.key) else {
                 throw LedgerError.invalid(index: index, ValidationError(field: "key", "key must be an id (\(Identifier.rule)), got \"\(event.key)\""))
@@ -208,7 +212,7 @@ public final class Ledger: @unchecked Sendable {
             if let actor = event.actor, !Identifier.isValid(actor) {
                 throw LedgerError.invalid(index: index, ValidationError(field: "actor", "actor must be a pseudonymous id (\(Identifier.rule)), got \"\(actor)\""))
             }
-            if let existing = try txn.get(keys, Array(event.key.utf8)) {
+            if let existing = try withUTF8(event.key, { try txn.get(keys, $0) }) {
                 let seq = UInt64(littleEndian: existing.loadUnaligned(as: UInt64.self))
                 guard let value = try txn.get(log, BigEndianKey(seq)) else {
                     throw LedgerError.storage("idempotency index points at missing record \(seq)")
@@ -240,7 +244,7 @@ public final class Ledger: @unchecked Sendable {
             let streamHead: (seq: UInt64, hash: Digest32)
             if let cached = streamHeads[stream] {
                 streamHead = cached
-            } else if let raw = try txn.get(streams, Array(stream.utf8)), raw.count == 40 {
+            } else if let raw = try withUTF8(stream, { try txn.get(streams, $0) }), raw.count == 40 {
                 streamHead = (UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)),
                               Digest32(bytes: UnsafeRawBufferPointer(rebasing: raw[8...])))
             } else {
@@ -254,10 +258,15 @@ public final class Ledger: @unchecked Sendable {
             try writer.bytes.withUnsafeBytes { value in
                 try seqKey.withUnsafeBytes { k in try txn.put(log, k, value, append: true) }
             }
-            try withUnsafeBytes(of: record.seq.littleEndian) { seqBytes in
-                try txn.put(keys, Array(event.key.utf8), Array(seqBytes), noOverwrite: true)
+            try withUTF8(event.key) { key in
+                try withUnsafeBytes(of: record.seq.littleEndian) { seqBytes in
+                    try txn.put(keys, key, seqBytes, noOverwrite: true)
+                }
             }
-            try txn.put(streamLog, Self.streamLogKey(stream, record.streamSeq), seqKey)
+            Self.streamLogKey(stream, record.streamSeq, into: &scratch)
+            try scratch.withUnsafeBytes { k in
+                try seqKey.withUnsafeBytes { v in try txn.put(streamLog, k, v) }
+            }
             streamHeads[stream] = (record.streamSeq, record.hash)
             try policy.apply(record, admission, on: context, state: stateAccess)
             head = Head(seq: record.seq, hash: record.hash, recordedAt: record.recordedAt)
@@ -272,6 +281,14 @@ public final class Ledger: @unchecked Sendable {
         }
         try txn.put(meta, "head".lmdbKey, Self.encodeHead(head))
         return outcomes
+    }
+
+    /// The `streamlog` key: the stream's name, a zero byte, `streamSeq` big-endian.
+    static func streamLogKey(_ stream: String, _ streamSeq: UInt64, into key: inout [UInt8]) {
+        key.removeAll(keepingCapacity: true)
+        key.append(contentsOf: stream.utf8)
+        key.append(0)
+        withUnsafeBytes(of: streamSeq.bigEndian) { key.append(contentsOf: $0) }
     }
 
     static func streamLogKey(_ stream: String, _ streamSeq: UInt64) -> [UInt8] {
@@ -463,6 +480,13 @@ public func verifySignature(_ signatureHex: String, of message: [UInt8], publicK
     return key.isValidSignature(sig, for: message)
 }
 
+/// Runs `body` with the UTF-8 bytes of `text`, without copying them into an array.
+@inline(__always)
+func withUTF8<R>(_ text: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    var text = text
+    return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+}
+
 func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
     var out = [UInt8]()
     for b in bytes {
@@ -503,11 +527,11 @@ struct LMDBState: StateAccess {
     }
 
     func get(_ key: [UInt8]) throws -> [UInt8]? {
-        try txn.get(db, key).map { Array($0) }
+        try key.withUnsafeBytes { k in try txn.get(db, k).map { Array($0) } }
     }
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        try txn.put(db, key, value)
+        try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try txn.put(db, k, v) } }
     }
 
     func delete(_ key: [UInt8]) throws {

@@ -66,11 +66,11 @@ public enum StoredRecord {
     public static func appendLine(_ value: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         let offset = hashOffset(value)
         let json = UnsafeRawBufferPointer(rebasing: value[headerSize...])
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: json[..<offset]))
+        out.append(bytes: UnsafeRawBufferPointer(rebasing: json[..<offset]))
         out.append(contentsOf: ",\"hash\":\"".utf8)
         Digest32(bytes: value).appendHex(to: &out)
         out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: json[offset...]))
+        out.append(bytes: UnsafeRawBufferPointer(rebasing: json[offset...]))
         out.append(0x0A)
     }
 

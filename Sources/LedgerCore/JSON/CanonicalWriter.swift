@@ -5,6 +5,9 @@
 /// `"` `\` and control characters escaped (`\b \t \n \f \r`, others as `\u00xx`), UTF-8.
 public struct CanonicalWriter {
     public var bytes: [UInt8]
+    /// The last time written and its text: records of one batch mostly share their second.
+    private var lastTime = Int64.min
+    private var lastTimeText: [UInt8] = []
 
     public init(capacity: Int = 512) {
         bytes = []
@@ -72,36 +75,61 @@ public struct CanonicalWriter {
                 v /= 10
                 n += 1
             }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(24 - n)...]))
+            bytes.append(bytes: UnsafeRawBufferPointer(rebasing: buf[(24 - n)...]))
         }
     }
 
     public mutating func string(_ s: String) {
-        byte(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
-            var runStart = 0
-            for i in 0..<utf8.count {
-                let c = utf8[i]
-                if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
-                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-                runStart = i + 1
-                switch c {
-                case 0x22: raw("\\\"")
-                case 0x5C: raw("\\\\")
-                case 0x08: raw("\\b")
-                case 0x09: raw("\\t")
-                case 0x0A: raw("\\n")
-                case 0x0C: raw("\\f")
-                case 0x0D: raw("\\r")
-                default:
-                    raw("\\u00")
-                    byte(Hex.digits[Int(c >> 4)])
-                    byte(Hex.digits[Int(c & 0xF)])
-                }
+            let raw = UnsafeRawBufferPointer(utf8)
+            // Most strings (ids, dates, names of things) need no escaping: copy them whole.
+            var i = 0
+            while raw.count - i >= 8, !Self.needsEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+            while i < raw.count, raw[i] >= 0x20, raw[i] != 0x22, raw[i] != 0x5C { i += 1 }
+            if i == raw.count {
+                byte(UInt8(ascii: "\""))
+                bytes.append(contentsOf: utf8)
+                byte(UInt8(ascii: "\""))
+            } else {
+                escaped(utf8)
             }
-            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
+    }
+
+    /// Whether any of the 8 bytes of `w` is a control character, `"` or `\\`.
+    @inline(__always)
+    static func needsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let below20 = (w &- ones &* 0x20) & ~w & highs
+        let q = w ^ (ones &* 0x22), quote = (q &- ones) & ~q & highs
+        let b = w ^ (ones &* 0x5C), backslash = (b &- ones) & ~b & highs
+        return below20 | quote | backslash != 0
+    }
+
+    private mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        byte(UInt8(ascii: "\""))
+        var runStart = 0
+        for i in 0..<utf8.count {
+            let c = utf8[i]
+            if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
+            if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+            runStart = i + 1
+            switch c {
+            case 0x22: raw("\\\"")
+            case 0x5C: raw("\\\\")
+            case 0x08: raw("\\b")
+            case 0x09: raw("\\t")
+            case 0x0A: raw("\\n")
+            case 0x0C: raw("\\f")
+            case 0x0D: raw("\\r")
+            default:
+                raw("\\u00")
+                byte(Digest32.hexDigit(c >> 4))
+                byte(Digest32.hexDigit(c & 0xF))
+            }
+        }
+        if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         byte(UInt8(ascii: "\""))
     }
 
@@ -111,6 +139,17 @@ public struct CanonicalWriter {
         byte(UInt8(ascii: "\""))
         raw(k)
         raw("\":")
+    }
+
+    /// Writes `YYYY-MM-DDTHH:MM:SSZ` (without quotes).
+    @inline(__always)
+    public mutating func timestamp(_ t: Timestamp) {
+        if t.seconds != lastTime {
+            lastTimeText.removeAll(keepingCapacity: true)
+            t.append(to: &lastTimeText)
+            lastTime = t.seconds
+        }
+        bytes.append(contentsOf: lastTimeText)
     }
 
     /// Writes a 32-byte digest as a quoted, lower-case hex string.
@@ -131,6 +170,15 @@ public struct CanonicalWriter {
     /// The canonical text of a value, as a string.
     public static func string(_ v: JSON) -> String {
         String(decoding: encode(v), as: UTF8.self)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends raw bytes with one copy (`append(contentsOf:)` goes byte by byte for raw buffers).
+    @inlinable @inline(__always)
+    public mutating func append(bytes raw: UnsafeRawBufferPointer) {
+        guard let base = raw.baseAddress else { return }
+        append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count))
     }
 }
 

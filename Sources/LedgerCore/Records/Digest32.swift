@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(COpenSSL)
+internal import COpenSSL
+#else
 internal import Crypto
+#endif
 
 /// A SHA-256 digest: 32 bytes, compared and hashed as four words.
 public struct Digest32: Hashable, Sendable, CustomStringConvertible {
@@ -23,14 +30,35 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses 64 lower-case hex digits.
     public init?(hex: some StringProtocol) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == 64 else { return nil }
-        var raw = [UInt8](repeating: 0, count: 32)
-        for i in 0..<32 {
-            guard let hi = Self.nibble(utf8[2 * i]), let lo = Self.nibble(utf8[2 * i + 1]) else { return nil }
-            raw[i] = hi << 4 | lo
+        var text = String(hex)
+        guard let d = text.withUTF8({ Digest32(hexBytes: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = d
+    }
+
+    /// Parses 64 lower-case hex digits given as bytes (exactly 64 of them).
+    @inline(__always)
+    public init?(hexBytes h: UnsafeRawBufferPointer) {
+        guard h.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var bad: UInt8 = 0
+        withUnsafeMutableBytes(of: &words) { out in
+            for i in 0..<32 {
+                let hi = Self.nibbleOrFlag(h[2 * i]), lo = Self.nibbleOrFlag(h[2 * i + 1])
+                bad |= (hi | lo) & 0x80
+                out[i] = hi << 4 | lo & 0x0F
+            }
         }
-        self = raw.withUnsafeBytes { Digest32(bytes: $0) }
+        guard bad == 0 else { return nil }
+        self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
+    }
+
+    /// The value of a lower-case hex digit, or 0x80 for any other byte (no branches to mispredict).
+    @inline(__always)
+    static func nibbleOrFlag(_ c: UInt8) -> UInt8 {
+        let digit = c &- 0x30, letter = c &- 0x61
+        if digit < 10 { return digit }
+        if letter < 6 { return letter &+ 10 }
+        return 0x80
     }
 
     @inline(__always)
@@ -52,11 +80,54 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
     @inline(__always)
     public func appendHex(to out: inout [UInt8]) {
         var copy = self
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeBytes(of: &copy) { raw in
-            for b in raw {
-                out.append(Hex.digits[Int(b >> 4)])
-                out.append(Hex.digits[Int(b & 0xF)])
+            withUnsafeMutableBytes(of: &text) { hex in
+                for i in 0..<32 {
+                    hex[2 * i] = Self.hexDigit(raw[i] >> 4)
+                    hex[2 * i + 1] = Self.hexDigit(raw[i] & 0xF)
+                }
+                out.append(bytes: UnsafeRawBufferPointer(hex))
             }
+        }
+    }
+
+    @inline(__always)
+    static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 &+ n : 0x57 &+ n }
+
+    /// The 64 lower-case hex digits as a fixed-size value (no allocation), for comparing with text in place.
+    @inline(__always)
+    public var hexText: HexText {
+        var copy = self
+        var text = HexText()
+        withUnsafeBytes(of: &copy) { raw in
+            withUnsafeMutableBytes(of: &text.words) { hex in
+                for i in 0..<32 {
+                    hex[2 * i] = Self.hexDigit(raw[i] >> 4)
+                    hex[2 * i + 1] = Self.hexDigit(raw[i] & 0xF)
+                }
+            }
+        }
+        return text
+    }
+
+    /// 64 hex digits held inline.
+    public struct HexText: Equatable, Sendable {
+        var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+
+        public init() {}
+
+        /// Whether `text` (64 bytes) is exactly these digits.
+        @inline(__always)
+        public func matches(_ text: UnsafeRawBufferPointer) -> Bool {
+            guard text.count == 64 else { return false }
+            var w = words
+            return withUnsafeBytes(of: &w) { memcmp($0.baseAddress!, text.baseAddress!, 64) == 0 }
+        }
+
+        public static func == (a: HexText, b: HexText) -> Bool {
+            a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+                && a.words.4 == b.words.4 && a.words.5 == b.words.5 && a.words.6 == b.words.6 && a.words.7 == b.words.7
         }
     }
 
@@ -73,8 +144,16 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
     /// SHA-256 of `data`.
     @inline(__always)
     public static func sha256(_ data: UnsafeRawBufferPointer) -> Digest32 {
+        #if canImport(COpenSSL)
+        var out = Digest32.zero
+        withUnsafeMutableBytes(of: &out) { o in
+            copenssl_sha256(data.baseAddress, data.count, o.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        return out
+        #else
         let digest = SHA256.hash(data: data)
         return digest.withUnsafeBytes { Digest32(bytes: $0) }
+        #endif
     }
 
     /// SHA-256 of `data`.

@@ -3,19 +3,21 @@ public enum Identifier {
     /// Whether `s` is a valid id.
     @inline(__always)
     public static func isValid(_ s: String) -> Bool {
-        var count = 0
-        for c in s.utf8 {
-            let ok: Bool
-            switch c {
-            case 0x61...0x7A, 0x30...0x39: ok = true
-            case 0x2E, 0x5F, 0x2D: ok = count > 0
-            default: ok = false
-            }
-            if !ok { return false }
-            count += 1
-            if count > 64 { return false }
+        var s = s
+        return s.withUTF8 { isValid(utf8: $0) }
+    }
+
+    /// Whether the UTF-8 bytes `u` are a valid id.
+    @inline(__always)
+    public static func isValid(utf8 u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard u.count > 0, u.count <= 64 else { return false }
+        for i in 0..<u.count {
+            let c = u[i]
+            if c &- 0x61 < 26 || c &- 0x30 < 10 { continue }         // a-z, 0-9
+            if i > 0, c == 0x2E || c == 0x5F || c == 0x2D { continue } // '.', '_', '-' after the first
+            return false
         }
-        return count > 0
+        return true
     }
 
     /// The rule in words, for error messages.

@@ -49,7 +49,7 @@ public struct Record: Equatable, Hashable, Sendable {
         w.raw(",\"ledger\":"); w.string(ledger)
         w.raw(",\"prev\":"); w.hexString(prev)
         w.raw(",\"recordedAt\":\"")
-        recordedAt.append(to: &w.bytes)
+        w.timestamp(recordedAt)
         w.raw("\",\"seq\":"); w.uint(seq)
         w.raw(",\"stream\":"); w.string(stream)
         w.raw(",\"streamPrev\":"); w.hexString(streamPrev)

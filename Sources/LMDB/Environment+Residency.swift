@@ -1,0 +1,82 @@
+internal import CLMDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Environment {
+    /// Drops pages of this environment's map from this process's resident set: those in `range`
+    /// (widened to whole 64 KiB blocks) or, without a range, the whole map. `pointer` is memory
+    /// handed out by a read in a transaction still open: it proves which mapping is the map.
+    ///
+    /// The data stays in the operating system's page cache and is mapped in again, unchanged, on
+    /// the next access, so this is safe during any transaction. Long scans call it for the stretch
+    /// they have passed, so that the process's memory does not grow with the size of the file.
+    /// (On a fault the kernel also maps the cached neighbours within a 64 KiB block: hence the
+    /// widening, and now and then the whole map for neighbours of pages outside the range.)
+    public func releaseResidentPages(of pointer: UnsafeRawPointer, range: Range<UInt>? = nil) {
+        #if os(Linux)
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        guard let map = residency.map(containing: UInt(bitPattern: pointer), size: UInt(info.me_mapsize),
+                                      dataFile: path + "/data.mdb") else { return }
+        var lo = map.lowerBound, hi = map.upperBound
+        if let range {
+            let block: UInt = 64 << 10
+            lo = max(lo, range.lowerBound - range.lowerBound % block)
+            hi = min(hi, range.upperBound + (block - range.upperBound % block) % block)
+            guard lo < hi else { return }
+        }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: lo), Int(hi - lo), MADV_DONTNEED)
+        #endif
+    }
+}
+
+/// Where this environment's file is mapped, looked up in /proc/self/maps and remembered until the
+/// map moves (it is re-created when it grows).
+final class Residency: @unchecked Sendable {
+    private let lock = Mutex()
+    private var cached: Range<UInt>?
+
+    /// The mapping of `dataFile` that holds `address`, when it is `size` bytes long (the map is
+    /// re-created only with another size, so a remembered range of this size holding a live
+    /// address is the map).
+    func map(containing address: UInt, size: UInt, dataFile: String) -> Range<UInt>? {
+        lock.withLock {
+            if let cached, cached.contains(address), UInt(cached.count) == size { return cached }
+            cached = Self.lookUp(address, dataFile)
+            guard let found = cached, UInt(found.count) == size else { cached = nil; return nil }
+            return found
+        }
+    }
+
+    private static func lookUp(_ address: UInt, _ dataFile: String) -> Range<UInt>? {
+        guard let f = fopen("/proc/self/maps", "r") else { return nil }
+        defer { fclose(f) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        var real = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let wanted = realpath(dataFile, &real) != nil
+            ? String(decoding: real.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : dataFile
+        while getline(&line, &capacity, f) > 0, let line {
+            // "start-end perms offset dev inode   path"
+            let text = String(decoding: UnsafeRawBufferPointer(start: line, count: strlen(line)), as: UTF8.self)
+            let fields = text.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[5].hasPrefix("/") else { continue }
+            let bounds = fields[0].split(separator: "-")
+            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
+                  start <= address, address < end else { continue }
+            let path = fields[5...].joined(separator: " ").trimmingNewline()
+            return path == wanted ? start..<end : nil
+        }
+        return nil
+    }
+}
+
+extension String {
+    fileprivate func trimmingNewline() -> String {
+        var s = self
+        while s.last == "\n" { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Monotonic time in nanoseconds.
+@inline(__always)
+func nowNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Runs `body` and returns the seconds it took.
+@inline(__always)
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = nowNanos()
+    try body()
+    return Double(nowNanos() - start) / 1e9
+}
+
+/// Latencies of repeated operations, in seconds.
+struct Latencies {
+    private(set) var samples: [Double] = []
+
+    mutating func add(_ s: Double) { samples.append(s) }
+
+    /// The `p`-th percentile (0…100), nearest rank.
+    func percentile(_ p: Double) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        let sorted = samples.sorted()
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+
+    var total: Double { samples.reduce(0, +) }
+}

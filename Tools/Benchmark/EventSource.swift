@@ -1,0 +1,96 @@
+import LedgerCore
+
+/// Where the benchmark's events come from: valid events for a Jugendamt's ledger, in the order
+/// they must be appended, handed out in batches so memory stays flat however many are asked for.
+///
+/// ``BenchEvents`` stands in until the full generator (LedgerGen) lands; anything that conforms
+/// can replace it without touching the figures.
+protocol EventSource {
+    /// The next batch of at most `count` events; empty when the source is exhausted.
+    mutating func next(_ count: Int) -> [NewEvent]
+}
+
+/// A small generator of realistic events: one ASD signer, an agreement per Träger, Kontrakte
+/// spread over the Träger, then HoursBooked with unique booking ids and random idempotency keys
+/// (stored values of about 480 bytes: 44-byte header and canonical JSON). Deterministic for a given total.
+struct BenchEvents: EventSource {
+    static let ledgerOrg = "trier-saarburg"
+    static let signer = "asd-0001"
+    static let traegerCount = 12
+
+    /// Events in all, setup included.
+    let total: Int
+    let kontraktCount: Int
+    private(set) var produced = 0
+    private var rng: SplitMix64
+    private let setup: [NewEvent]
+    private let firstDay = CalendarDate(year: 2024, month: 1, day: 1)!
+    private let lastDay = CalendarDate(year: 2027, month: 12, day: 31)!
+
+    init(total: Int, seed: UInt64 = 0x5EED) {
+        self.total = total
+        kontraktCount = max(20, total / 400)
+        rng = SplitMix64(seed: seed)
+        var setup: [NewEvent] = [NewEvent(type: "SignerAuthorized", key: "setup-signer", actor: "u-0001",
+                                          data: Self.object(["signer": .string(Self.signer), "from": "2020-01-01"]))]
+        for t in 0..<Self.traegerCount {
+            setup.append(NewEvent(type: "AgreementSigned", key: "setup-agreement-\(t)", actor: "u-0001", data: Self.object([
+                "agreement": .string("ag-\(Self.traeger(t))"), "traeger": .string(Self.traeger(t)),
+                "sozialraum": .string(Self.sozialraum(t).rawValue), "validFrom": "2024-01-01", "validTo": "2027-12-31",
+                "stellenfaktorCents": 7_243_000, "jahresarbeitszeitMinutes": 100_200, "planstellenHundredths": 350,
+            ])))
+        }
+        for k in 0..<kontraktCount {
+            let t = k % Self.traegerCount
+            setup.append(NewEvent(type: "KontraktSigned", key: "setup-kontrakt-\(k)", actor: "u-0001", data: Self.object([
+                "kontrakt": .string(Self.kontrakt(k)), "fall": .string("fall-\(100_000 + k)"),
+                "sozialraum": .string(Self.sozialraum(t).rawValue), "traeger": .string(Self.traeger(t)),
+                "hilfeart": "31", "funding": "variabel", "grantedMinutes": 60_000,
+                "validFrom": "2024-01-01", "validTo": "2027-12-31", "signedBy": .string(Self.signer),
+            ])))
+        }
+        self.setup = setup
+    }
+
+    static func traeger(_ t: Int) -> String { "tr-\(t < 10 ? "0" : "")\(t)" }
+    static func sozialraum(_ t: Int) -> Sozialraum { Sozialraum.allCases[t % Sozialraum.allCases.count] }
+    static func kontrakt(_ k: Int) -> String { "k-\(1_000_000 + k)" }
+
+    mutating func next(_ count: Int) -> [NewEvent] {
+        var out: [NewEvent] = []
+        let n = min(count, total - produced)
+        out.reserveCapacity(max(n, 0))
+        while out.count < n {
+            if produced < setup.count { out.append(setup[produced]) } else { out.append(hoursBooked(number: produced)) }
+            produced += 1
+        }
+        return out
+    }
+
+    /// A HoursBooked with booking number `number` (unique per number) on a random Kontrakt.
+    mutating func hoursBooked(number: Int) -> NewEvent {
+        let k = Int(rng.next() % UInt64(kontraktCount))
+        let t = k % Self.traegerCount
+        let date = firstDay.advanced(by: Int(rng.next() % UInt64(firstDay.distance(to: lastDay) + 1)))
+        let minutes: Int64 = [45, 60, 60, 90, 90, 120][Int(rng.next() % 6)]
+        let staff = 1_000 + t * 10 + Int(rng.next() % 8)
+        return NewEvent(type: "HoursBooked", key: randomKey(), actor: "u-\(staff)", data: Self.object([
+            "booking": .string("hb-\(10_000_000 + number)"), "kontrakt": .string(Self.kontrakt(k)),
+            "date": .string(date.description), "minutes": .int(minutes), "staff": .string("st-\(staff)"),
+        ]))
+    }
+
+    /// 24 random hex digits (96 bits): a client's idempotency key.
+    private mutating func randomKey() -> String {
+        let a = rng.next(), b = rng.next()
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        for i in 0..<16 { out.append(Hex.digits[Int(a >> (4 * UInt64(i)) & 0xF)]) }
+        for i in 0..<8 { out.append(Hex.digits[Int(b >> (4 * UInt64(i)) & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension BenchEvents {
+    static func object(_ json: JSON) -> JSONObject { json.object! }
+}
