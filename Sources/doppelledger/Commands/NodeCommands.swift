@@ -61,15 +61,7 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let error as ConfigError {
             throw fail(error.message)
         } catch let error as SyncError {
-            switch error {
-            case .refused(let m):
-                printError("refused \(peerConfig.ledger): \(m)")
-                throw Failure(status: Exit.found, message: "")
-            case .peerAnswered(let status, _) where status == 401 || status == 403:
-                throw fail("\(peerConfig.ledger): \(error.description) (check the peer's token in \(configPath))")
-            case .peerAnswered, .transport:
-                throw fail("\(peerConfig.ledger): \(error.description)", status: Exit.failure)
-            }
+            throw syncFailure(error, peer: peerConfig, prefix: "", configPath: configPath)
         }
         printLine("synced \(report.peer): \(report.added) new records; mirror at streamSeq \(report.head.streamSeq) "
                   + "(seq \(report.head.seq), hash \(report.head.hash.hex)) in \(report.mirrorDirectory)")
@@ -95,6 +87,20 @@ struct TokenCommand: ParsableCommand {
         printLine("token: \(token)")
         printLine("config entry (under \"tokens\"): \(entry)")
         printError("hand the token over once, by a safe way; the node keeps only its hash")
+    }
+}
+
+/// A sync that did not happen, as the command line says it: a refused peer exits 1 ("the check
+/// found something"), a refused token or bad answer 2, an unreachable peer 3. `prefix` names the
+/// option the peer was given to, if any.
+func syncFailure(_ error: SyncError, peer: NodeConfig.Peer, prefix: String, configPath: String?, suffix: String = "") -> Failure {
+    switch error {
+    case .refused(let m):
+        return Failure(status: Exit.found, message: "\(prefix)refused \(peer.ledger): \(m)\(suffix)")
+    case .peerAnswered(let status, _) where status == 401 || status == 403:
+        return fail("\(prefix)\(peer.ledger): \(error.description) (check the peer's token in \(configPath ?? "the config"))")
+    case .peerAnswered, .transport:
+        return fail("\(prefix)\(peer.ledger): \(error.description)", status: Exit.failure)
     }
 }
 

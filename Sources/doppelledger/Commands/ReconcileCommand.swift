@@ -2,33 +2,37 @@ import ArgumentParser
 import Foundation
 import LedgerStore
 import LedgerCore
+import LedgerNode
 
 /// `doppelledger reconcile`: the quarterly Doppelcontrolling (CONTRACT sections 5 and 6).
-struct ReconcileCommand: ParsableCommand {
+struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
         abstract: "Compare the Jugendamt's and the Träger's records of a quarter; exit 1 when they differ.",
         discussion: """
             Both sources are verified first (a tampered source is refused with exit 1 before anything \
-            is compared). A source is a ledger folder or an export file (whole ledger or one stream). \
-            See docs/RECONCILIATION.md for the finding kinds and what to do about each.
+            is compared). A source is a ledger folder, an export file (whole ledger or one stream), a \
+            mirror folder filled by sync, or a node URL listed under "peers" in the --config file (its \
+            token and pinned public key; docs/NODE.md). See docs/RECONCILIATION.md for the finding \
+            kinds and what to do about each.
             """)
 
     enum Format: String, CaseIterable {
         case md, json, csv, html
     }
 
-    @Option(help: "The Jugendamt's ledger folder, export file, or a mirror of it (DIR/mirrors/jugendamt:<org>).") var jugendamt: String
-    @Option(help: "The Träger's ledger folder, export file, or a mirror of it (DIR/mirrors/traeger:<id>).") var traeger: String
+    @Option(help: "The Jugendamt's ledger folder, export file, mirror (DIR/mirrors/jugendamt:<org>) or node URL.") var jugendamt: String
+    @Option(help: "The Träger's ledger folder, export file, mirror (DIR/mirrors/traeger:<id>) or node URL.") var traeger: String
     @Option(help: "The year of the service dates.") var year: Int
     @Option(help: "The quarter of the service dates, 1 to 4.") var quarter: Int
     @Option(help: "Compare what was recorded at or before this RFC 3339 time (or date).") var asOf: String?
     @Option(help: "md (for people, German), json (canonical, byte-identical for the same inputs), csv or html (printable page).") var format: String = "md"
     @Option(help: "Write the report to this file instead of standard output.") var output: String?
     @Flag(help: "Append a signed ReconciliationRecorded to each source that is a ledger folder.") var record = false
+    @Option(help: "For node URL sources: a config file whose peers give each URL's ledger, token and pinned public key. Default: node.json in the source that is a ledger folder.") var config: String?
 
-    func run() throws {
-        // Mirrors exported for this run, removed when it ends.
+    func run() async throws {
+        // Mirrors exported and nodes pulled for this run, removed when it ends.
         var temporaryFiles: [String] = []
         defer { for path in temporaryFiles { try? FileManager.default.removeItem(atPath: path) } }
         guard let format = Format(rawValue: format) else {
@@ -39,14 +43,9 @@ struct ReconcileCommand: ParsableCommand {
             throw fail("--record needs a ledger folder to record in; both sources are export files")
         }
 
-        let j = try openSource(jugendamt, option: "--jugendamt", temporaryFiles: &temporaryFiles)
-        let t = try openSource(traeger, option: "--traeger", temporaryFiles: &temporaryFiles)
-        guard j.name.side == .jugendamt else {
-            throw fail("--jugendamt \(jugendamt) holds \(j.name), a Träger's ledger; give the Jugendamt's ledger or export")
-        }
-        guard t.name.side == .traeger else {
-            throw fail("--traeger \(traeger) holds \(t.name), a Jugendamt's ledger; give the Träger's ledger or export")
-        }
+        let (j, t) = try await openSources(temporaryFiles: &temporaryFiles)
+        try checkSide(j, .jugendamt)
+        try checkSide(t, .traeger)
         let jStream = "traeger:\(t.name.org)", tStream = "jugendamt:\(j.name.org)"
         do {
             try j.check(stream: jStream)
@@ -94,22 +93,80 @@ struct ReconcileCommand: ParsableCommand {
         if !result.reconciles { throw Failure(status: Exit.found, message: "") }
     }
 
+    /// Opens and verifies both sources. A node URL is pulled once the counterparty is known (the
+    /// stream to pull is named after it): from the other source, or from the config's peer entry
+    /// when both are URLs.
+    func openSources(temporaryFiles: inout [String]) async throws -> (ReconcileSource, ReconcileSource) {
+        let jNode = NodeSource.isURL(jugendamt), tNode = NodeSource.isURL(traeger)
+        guard jNode || tNode else {
+            return (try openSource(jugendamt, option: "--jugendamt", temporaryFiles: &temporaryFiles),
+                    try openSource(traeger, option: "--traeger", temporaryFiles: &temporaryFiles))
+        }
+        var configPath = config
+        if configPath == nil {
+            configPath = [jugendamt, traeger].first { !NodeSource.isURL($0) && isDirectory($0) && FileManager.default.fileExists(atPath: $0 + "/node.json") }
+                .map { $0 + "/node.json" }
+        }
+        let jPeer = try jNode ? NodeSource.resolve(jugendamt, option: "--jugendamt", configPath: configPath, side: .jugendamt) : nil
+        let tPeer = try tNode ? NodeSource.resolve(traeger, option: "--traeger", configPath: configPath, side: .traeger) : nil
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("doppelledger-pull-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+
+        func pulled(_ node: NodeSource, _ option: String, counterparty: LedgerName, temporaryFiles: inout [String]) async throws -> ReconcileSource {
+            let file = try await node.pull(counterparty: counterparty, option: option, scratch: scratch)
+            temporaryFiles.append(file)
+            return try openSource(file, option: option, shownAs: node.peer.url)
+        }
+        switch (jPeer, tPeer) {
+        case let (j?, t?):
+            let jSource = try await pulled(j, "--jugendamt", counterparty: t.peer.ledger, temporaryFiles: &temporaryFiles)
+            let tSource = try await pulled(t, "--traeger", counterparty: j.peer.ledger, temporaryFiles: &temporaryFiles)
+            return (jSource, tSource)
+        case let (j?, nil):
+            let tSource = try openSource(traeger, option: "--traeger", temporaryFiles: &temporaryFiles)
+            try checkSide(tSource, .traeger)
+            return (try await pulled(j, "--jugendamt", counterparty: tSource.name, temporaryFiles: &temporaryFiles), tSource)
+        case let (nil, t?):
+            let jSource = try openSource(jugendamt, option: "--jugendamt", temporaryFiles: &temporaryFiles)
+            try checkSide(jSource, .jugendamt)
+            return (jSource, try await pulled(t, "--traeger", counterparty: jSource.name, temporaryFiles: &temporaryFiles))
+        case (nil, nil):
+            preconditionFailure("handled above")
+        }
+    }
+
+    /// Refuses a source that holds the other side's ledger.
+    func checkSide(_ source: ReconcileSource, _ side: Side) throws {
+        guard source.name.side != side else { return }
+        if side == .jugendamt {
+            throw fail("--jugendamt \(jugendamt) holds \(source.name), a Träger's ledger; give the Jugendamt's ledger or export")
+        }
+        throw fail("--traeger \(traeger) holds \(source.name), a Jugendamt's ledger; give the Träger's ledger or export")
+    }
+
     /// Opens and verifies a source; a broken chain exits 1, an unusable source 2.
     func openSource(_ path: String, option: String, temporaryFiles: inout [String]) throws -> ReconcileSource {
-        let progress = Progress("verifying \(path)")
-        defer { progress.done() }
         // A mirror (DIR/mirrors/<peer>, filled by sync) is read as the export it holds.
         var file = path
         if MirrorStore.isMirror(path) {
             file = try exportMirrorToTemporaryFile(path)
             temporaryFiles.append(file)
         }
+        return try openSource(file, option: option, shownAs: path)
+    }
+
+    /// Opens and verifies the folder or export file `file`, which the user knows as `shownAs`.
+    func openSource(_ file: String, option: String, shownAs: String) throws -> ReconcileSource {
+        let progress = Progress("verifying \(shownAs)")
+        defer { progress.done() }
         do {
             return try ReconcileSource.open(file, policy: defaultPolicy()) { progress.update($0) }
         } catch {
+            // A scratch file (a mirror's or a node's export) is named as the user gave it.
+            let message = error.message.replacingOccurrences(of: file, with: shownAs)
             switch error.reason {
-            case .tampered: throw Failure(status: Exit.found, message: "\(option) \(error.message); nothing was compared")
-            case .unusable: throw fail("\(option) \(error.message)")
+            case .tampered: throw Failure(status: Exit.found, message: "\(option) \(message); nothing was compared")
+            case .unusable: throw fail("\(option) \(message)")
             }
         }
     }
