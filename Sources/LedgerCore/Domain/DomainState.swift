@@ -47,10 +47,17 @@ public struct KontraktState: Equatable, Sendable {
 
     /// The Kontrakt `id`, or `nil`.
     public static func load(_ id: String, _ state: any StateAccess) throws -> KontraktState? {
-        try state.get(key(id)).map { KontraktState(kontrakt: id, $0) }
+        let scratch = state.scratch
+        if let cached = scratch.kontrakte[id] { return cached }
+        guard let k = try state.get(key(id)).map({ KontraktState(kontrakt: id, $0) }) else { return nil }
+        scratch.kontrakte[id] = k
+        return k
     }
 
-    func save(_ state: any StateAccess) throws { try state.put(Self.key(kontrakt), encode()) }
+    func save(_ state: any StateAccess) throws {
+        try state.put(Self.key(kontrakt), encode())
+        state.scratch.kontrakte[kontrakt] = self
+    }
 }
 
 /// A booking or payment, as far as reversals and projections need it.
@@ -118,12 +125,15 @@ public struct AgreementState: Equatable, Sendable {
     }
 
     func save(_ state: any StateAccess) throws {
+        state.scratch.agreements["\(traeger)/\(sozialraum.rawValue)"] = nil
         try state.put(Self.key(traeger, sozialraum, agreement), encode())
         try state.put(stateKey("aid", agreement), Array("\(traeger)/\(sozialraum.rawValue)".utf8))
     }
 
     /// Every agreement of `traeger` in `sozialraum`, in id order.
     public static func all(_ traeger: String, _ sz: Sozialraum, _ state: any StateAccess) throws -> [AgreementState] {
+        let cacheKey = "\(traeger)/\(sz.rawValue)"
+        if let cached = state.scratch.agreements[cacheKey] { return cached }
         var out: [AgreementState] = []
         let prefix = Self.prefix(traeger, sz)
         try state.scan(prefix: prefix) { k, v in
@@ -133,6 +143,7 @@ public struct AgreementState: Equatable, Sendable {
                                       jahresarbeitszeitMinutes: r.int(), planstellenHundredths: r.int()))
             return true
         }
+        state.scratch.agreements[cacheKey] = out
         return out
     }
 

@@ -238,14 +238,15 @@ public enum Counter {
 }
 
 /// A set of counter deltas, kept in first-added order.
+///
+/// A linear list, not a dictionary: a record touches a handful of counters (a booking 3 to 5, a
+/// Kontrakt a few per quarter of its period), where comparing strings beats hashing them.
 struct Deltas {
     private(set) var items: [(String, Int64)] = []
-    private var index: [String: Int] = [:]
 
     mutating func add(_ key: String, _ value: Int64) {
         if value == 0 { return }
-        if let i = index[key] { items[i].1 += value } else {
-            index[key] = items.count
+        if let i = items.firstIndex(where: { $0.0 == key }) { items[i].1 += value } else {
             items.append((key, value))
         }
     }
@@ -278,15 +279,22 @@ struct Deltas {
 
     /// Adds these deltas to the transaction's buffer, as changes made by `record`.
     func buffer(at record: Record, into scratch: TransactionScratch) {
+        let at = record.recordedAt.seconds
         for (key, value) in items where value != 0 {
-            var runs = scratch.viewDeltas[key] ?? []
-            if let lastIndex = runs.indices.last, runs[lastIndex].recordedAt == record.recordedAt.seconds {
-                runs[lastIndex].delta += value
-                runs[lastIndex].seq = record.seq
-            } else {
-                runs.append(ViewRun(recordedAt: record.recordedAt.seconds, seq: record.seq, delta: value))
-            }
-            scratch.viewDeltas[key] = runs
+            // Mutated in place: copying the runs out and back would copy the array every time.
+            scratch.viewDeltas[key, default: []].add(value, at: at, seq: record.seq)
+        }
+    }
+}
+
+extension [ViewRun] {
+    /// Adds a change made at `at` by record `seq`: to the last run if it shares the `recordedAt`.
+    mutating func add(_ delta: Int64, at: Int64, seq: UInt64) {
+        if let last = indices.last, self[last].recordedAt == at {
+            self[last].delta += delta
+            self[last].seq = seq
+        } else {
+            append(ViewRun(recordedAt: at, seq: seq, delta: delta))
         }
     }
 }

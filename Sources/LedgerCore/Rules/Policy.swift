@@ -69,7 +69,11 @@ public protocol StateAccess {
 public final class TransactionScratch {
     /// View deltas buffered until the transaction's end.
     public var viewDeltas: [String: [ViewRun]] = [:]
-    /// Keys of `viewDeltas` in first-touch order (flushed in sorted order).
+    /// Kontrakte read or written in this transaction, decoded (rules and views read the same
+    /// Kontrakt several times per booking). Written through: the state always holds them too.
+    var kontrakte: [String: KontraktState] = [:]
+    /// Agreements per `traeger/sozialraum` read in this transaction (dropped when one is saved).
+    var agreements: [String: [AgreementState]] = [:]
     public init() {}
 }
 

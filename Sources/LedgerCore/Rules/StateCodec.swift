@@ -80,3 +80,14 @@ public func stateKey(_ parts: String...) -> [UInt8] {
     }
     return key
 }
+
+/// `a/b`: the common two-part state key, without the variadic form's array.
+@inline(__always)
+public func stateKey(_ a: String, _ b: String) -> [UInt8] {
+    var key: [UInt8] = []
+    key.reserveCapacity(a.utf8.count + b.utf8.count + 1)
+    key.append(contentsOf: a.utf8)
+    key.append(UInt8(ascii: "/"))
+    key.append(contentsOf: b.utf8)
+    return key
+}
