@@ -32,6 +32,10 @@ public final class Environment: @unchecked Sendable {
     public let options: Options
     private let lock = Mutex()
     let residency = Residency()
+    /// The data file LMDB maps.
+    var dataFilePath: String { path + "/data.mdb" }
+    /// This environment's slot in ``MapRegions`` (its map's address range, for crash handlers).
+    private var mapSlot = -1
 
     /// Opens (and creates, unless read-only) the environment in the folder `path`.
     public init(path: String, options: Options = Options()) throws(LMDBError) {
@@ -61,9 +65,11 @@ public final class Environment: @unchecked Sendable {
         self.env = handle
         self.path = path
         self.options = options
+        mapSlot = MapRegions.record(file: dataFilePath, slot: -1)
     }
 
     deinit {
+        MapRegions.remove(slot: mapSlot)
         mdb_env_close(env)
     }
 
@@ -114,6 +120,7 @@ public final class Environment: @unchecked Sendable {
         let current = info.mapSizeBytes
         guard current < options.mapSizeBytesMax else { throw LMDBError.mapFull }
         try check(mdb_env_set_mapsize(env, min(current * 2, options.mapSizeBytesMax)))
+        mapSlot = MapRegions.record(file: dataFilePath, slot: mapSlot)
     }
 
     /// Flushes buffers to disk (needed after commits with ``Options/noSync``).
@@ -161,7 +168,10 @@ public final class Environment: @unchecked Sendable {
         var rc = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         if rc == MDB_MAP_RESIZED {
             // Another process grew the map: adopt the new size and try again.
-            lock.withLock { _ = mdb_env_set_mapsize(env, 0) }
+            lock.withLock {
+                _ = mdb_env_set_mapsize(env, 0)
+                mapSlot = MapRegions.record(file: dataFilePath, slot: mapSlot)
+            }
             rc = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         }
         try check(rc)

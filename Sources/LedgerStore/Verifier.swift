@@ -291,6 +291,7 @@ extension Ledger {
         var checker = ChainChecker(expectedLedger: name.description)
         var expected: UInt64 = 1
         var writer = CanonicalWriter(capacity: 1024)
+        var fingerprints = IndexFingerprints()
         // One read transaction for everything: appends by other processes meanwhile are not seen.
         return try env.read { txn in
             let storedHead = try head(txn)
@@ -316,7 +317,8 @@ extension Ledger {
                     // Local copies: reading a class's arrays in the loop costs an exclusivity check each time.
                     let keys = batch.keys, values = batch.values, digests = batch.digests
                     for i in 0..<keys.count {
-                        guard check(keys[i], values[i], computed: digests[i], &checker, &expected, &writer, progress) else { return }
+                        guard try check(keys[i], values[i], computed: digests[i], &checker, &expected, &writer, &fingerprints,
+                                        txn, progress) else { return }
                     }
                     // Hand the pages passed back to the OS, so that memory does not grow with the log.
                     var low = UInt.max, high: UInt = 0
@@ -341,7 +343,7 @@ extension Ledger {
                 result.failedSeq = storedHead.seq
                 result.failure = "the stored head (seq \(storedHead.seq)) does not match the last record (seq \(result.lastSeq))"
             }
-            if result.isValid, let problem = try checkIndexes(result, txn) {
+            if result.isValid, let problem = try checkIndexes(result, fingerprints, txn) {
                 result.failure = problem
             }
             return result
@@ -352,16 +354,28 @@ extension Ledger {
     @inline(__always)
     private func check(_ k: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, computed: Digest32,
                        _ checker: inout ChainChecker, _ expected: inout UInt64, _ writer: inout CanonicalWriter,
-                       _ progress: ((Int) -> Void)?) -> Bool {
+                       _ fingerprints: inout IndexFingerprints, _ txn: Transaction,
+                       _ progress: ((Int) -> Void)?) throws -> Bool {
         guard let seq = BigEndianKey(k)?.value else { checker.fail(at: expected, "a log key is damaged"); return false }
         if seq != expected { checker.fail(at: expected, "record \(expected) is missing (next stored is \(seq))"); return false }
+        // A search must find what the walk found: a damaged branch page can leave the walk intact
+        // and send searches (every read by seq) astray.
+        guard try txn.get(log, k)?.baseAddress == value.baseAddress else {
+            checker.fail(at: seq, "record \(seq): a lookup by seq does not find it (the log's index pages are damaged)")
+            return false
+        }
         guard StoredRecord.isWellFormed(value) else { checker.fail(at: seq, "record \(seq): stored value is damaged"); return false }
         let json = StoredRecord.json(value)
         // The fast path: canonical bytes read in place (the scan accepts canonical form only).
         let fast = CanonicalRecordScan.scan(json).map { scan in
-            scan.seq == seq && scan.hashOffset == StoredRecord.hashOffset(value)
+            let ok = scan.seq == seq && scan.hashOffset == StoredRecord.hashOffset(value)
                 && checker.checkCanonical(scan, json: json, storedHash: StoredRecord.hash(value),
                                           headerRecordedAt: StoredRecord.recordedAt(value), computedHash: computed)
+            if ok {
+                fingerprints.add(key: UnsafeRawBufferPointer(rebasing: json[scan.key]), stream: UnsafeRawBufferPointer(rebasing: json[scan.stream]),
+                                 streamSeq: scan.streamSeq, seq: seq)
+            }
+            return ok
         } ?? false
         if !fast {
             // The full decode: the reference, and the words for what is wrong.
@@ -387,6 +401,10 @@ extension Ledger {
                 checker.fail(at: seq, "record \(seq): stored JSON is not in canonical form"); return false
             }
             guard checker.check(record, computedHash: computed) else { return false }
+            var key = record.key, stream = record.stream
+            key.withUTF8 { k in stream.withUTF8 { s in
+                fingerprints.add(key: UnsafeRawBufferPointer(k), stream: UnsafeRawBufferPointer(s), streamSeq: record.streamSeq, seq: seq)
+            } }
         }
         expected += 1
         if seq % 65_536 == 0 { progress?(Int(seq)) }
@@ -394,8 +412,9 @@ extension Ledger {
     }
 
     /// The indexes beside the log must agree with it: one idempotency key and one stream position
-    /// per record, and each stream's stored head equal to its last record.
-    private func checkIndexes(_ result: VerificationResult, _ txn: Transaction) throws -> String? {
+    /// per record, each pointing at its record (their fingerprints equal the log's), and each
+    /// stream's stored head equal to its last record.
+    private func checkIndexes(_ result: VerificationResult, _ log: IndexFingerprints, _ txn: Transaction) throws -> String? {
         do {
             let records = result.records
             if try txn.count(keys) != records {
@@ -406,6 +425,13 @@ extension Ledger {
             }
             if try txn.count(streams) != result.streams.count {
                 return "the stream heads list \(try txn.count(streams)) streams, the log has \(result.streams.count): they are damaged"
+            }
+            let indexes = try IndexFingerprints.ofIndexes(keys: keys, streamLog: streamLog, txn, env: env)
+            if indexes.keys != log.keys {
+                return "the idempotency index does not match the log (a key is missing, extra, or points at the wrong record): it is damaged"
+            }
+            if indexes.streams != log.streams {
+                return "the stream index does not match the log (a position is missing, extra, or points at the wrong record): it is damaged"
             }
             for (stream, last) in result.streams {
                 guard let raw = try txn.get(streams, Array(stream.utf8)), raw.count == 40,
@@ -477,7 +503,64 @@ public struct ExportVerifier {
     }
 }
 
-/// The stored form of a log key (big-endian seq), as the stream index holds it.
-private func seqKeyBytes(_ seq: UInt64) -> [UInt8] {
-    withUnsafeBytes(of: seq.bigEndian) { Array($0) }
+/// Order-independent fingerprints of what the two indexes beside the log must hold: the sum of
+/// a 64-bit mix of every (key, seq) and every (stream, streamSeq, seq). Built from the log as it
+/// is walked and from each index by a walk of its own, so that "every entry points at its
+/// record, none missing, none extra" is checked in sequential reads, in flat memory. A damaged
+/// entry changes its sum but with a chance of 2⁻⁶⁴.
+struct IndexFingerprints: Equatable {
+    var keys: UInt64 = 0
+    var streams: UInt64 = 0
+
+    @inline(__always)
+    mutating func add(key: UnsafeRawBufferPointer, stream: UnsafeRawBufferPointer, streamSeq: UInt64, seq: UInt64) {
+        keys &+= Self.mix(Self.fnv1a(key) ^ Self.mix(seq))
+        streams &+= Self.mix(Self.fnv1a(stream) ^ Self.mix(streamSeq &* 0x9E37_79B9_7F4A_7C15 ^ seq))
+    }
+
+    /// The same fingerprints, from the idempotency index (`key` → seq, little-endian) and the
+    /// stream index (`stream\0streamSeq` big-endian → seq, big-endian).
+    static func ofIndexes(keys: Database, streamLog: Database, _ txn: Transaction, env: Environment) throws -> IndexFingerprints {
+        var f = IndexFingerprints()
+        var walked = 0
+        try txn.withCursor(keys) { cursor in
+            var entry = try cursor.first()
+            while let (k, v) = entry {
+                let seq = v.count == 8 ? UInt64(littleEndian: v.loadUnaligned(as: UInt64.self)) : 0
+                f.keys &+= mix(fnv1a(k) ^ mix(seq))
+                walked += 1
+                if walked % 4_096 == 0 { env.releaseResidentPages(of: v.baseAddress!) }
+                entry = try cursor.next()
+            }
+        }
+        try txn.withCursor(streamLog) { cursor in
+            var entry = try cursor.first()
+            while let (k, v) = entry {
+                let seq = v.count == 8 ? UInt64(bigEndian: v.loadUnaligned(as: UInt64.self)) : 0
+                var streamSeq: UInt64 = 0
+                var name = k
+                if k.count >= 9, k[k.count - 9] == 0 {
+                    streamSeq = UInt64(bigEndian: k.loadUnaligned(fromByteOffset: k.count - 8, as: UInt64.self))
+                    name = UnsafeRawBufferPointer(rebasing: k[..<(k.count - 9)])
+                }
+                f.streams &+= mix(fnv1a(name) ^ mix(streamSeq &* 0x9E37_79B9_7F4A_7C15 ^ seq))
+                walked += 1
+                if walked % 4_096 == 0 { env.releaseResidentPages(of: v.baseAddress!) }
+                entry = try cursor.next()
+            }
+        }
+        return f
+    }
+
+    @inline(__always)
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 { StreamTable.fnv1a(bytes) }
+
+    /// SplitMix64's finaliser: every input bit moves every output bit.
+    @inline(__always)
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -10,7 +10,8 @@ import Glibc
 /// Without this guard the user would see "Segmentation fault"; with it, one sentence and exit
 /// status 3 (the machine failed, not the user's input). The handler does only async-signal-safe
 /// things: one write(2) of a fixed message (a static string: no allocation, no runtime call),
-/// then _exit(2). Exiting there leaves nothing half-written: LMDB writes a commit's pages before
+/// then _exit(2). The message depends on where the fault happened: inside the map of an open
+/// data file (``MapRegions``) it is the file; elsewhere it may as well be a bug, and it says so. Exiting there leaves nothing half-written: LMDB writes a commit's pages before
 /// the meta page that makes them visible, so a transaction cut short is simply not there.
 enum CrashGuard {
     /// Installs the handlers, on a stack of their own so that a stack overflow is caught too.
@@ -22,13 +23,21 @@ enum CrashGuard {
         stack.ss_flags = 0
         sigaltstack(&stack, nil)
 
+        MapRegions.prepare()
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
-            let message: StaticString = "doppelledger: the data file is damaged (a read failed); restore it from a backup\n"
-            _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+        action.__sigaction_handler.sa_sigaction = { _, info, _ in
+            // A fault inside an LMDB map is a read of the data file; elsewhere it may be a bug too.
+            let address = info.map { UInt(bitPattern: $0.pointee._sifields._sigfault.si_addr) } ?? 0
+            if MapRegions.contains(address) {
+                let message: StaticString = "doppelledger: the data file is damaged (a read failed); restore it from a backup\n"
+                _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+            } else {
+                let message: StaticString = "doppelledger: crashed outside the data file: a damaged data file or a bug in doppelledger; nothing committed is lost; run 'doppelledger verify' on the ledger and report the crash if it verifies\n"
+                _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+            }
             _exit(3)
         }
-        action.sa_flags = SA_ONSTACK
+        action.sa_flags = SA_ONSTACK | SA_SIGINFO
         sigemptyset(&action.sa_mask)
         sigaction(SIGSEGV, &action, nil)
         sigaction(SIGBUS, &action, nil)

@@ -350,3 +350,38 @@ struct LMDBTests {
         }
     }
 }
+
+@Suite("Map regions for crash handlers")
+struct MapRegionTests {
+    /// The address of the value stored under `key`: a pointer into the map.
+    func valueAddress(_ env: Environment, _ db: Database, _ key: String) throws -> UInt {
+        try env.read { txn throws in UInt(bitPattern: try #require(try txn.get(db, bytes(key))).baseAddress) }
+    }
+
+    @Test("a value read in place lies in a recorded map, a heap address does not; after growth and close they follow")
+    func regionsFollowTheMap() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var options = Environment.Options()
+        options.mapSizeBytes = 1 << 20
+        options.noSync = true
+        var env: Environment? = try Environment(path: dir.path, options: options)
+        let db = try env!.openDatabase("t")
+        try env!.write { txn throws in try txn.put(db, bytes("k"), [UInt8](repeating: 7, count: 100)) }
+        let inMap = try valueAddress(env!, db, "k")
+        #expect(MapRegions.contains(inMap))
+        let heap = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
+        defer { heap.deallocate() }
+        #expect(!MapRegions.contains(UInt(bitPattern: heap)))
+
+        // Growing the map may move it: the record follows.
+        try env!.growMap()
+        try env!.write { txn throws in try txn.put(db, bytes("big"), [UInt8](repeating: 1, count: 1 << 20)) }
+        let afterGrowth = try valueAddress(env!, db, "big")
+        #expect(MapRegions.contains(afterGrowth))
+        #expect(MapRegions.contains(afterGrowth + (1 << 20) - 1))
+
+        env = nil
+        #expect(!MapRegions.contains(afterGrowth), "a closed environment's map is forgotten")
+    }
+}

@@ -181,3 +181,42 @@ struct TamperTests {
         #expect(try ledger.verify().isValid)
     }
 }
+
+@Suite("Damaged indexes beside the log")
+struct IndexDamageTests {
+    /// A ledger of 12 records in three streams, verified clean.
+    func ledger(_ dir: TempDir) throws -> Ledger {
+        let ledger = try makeLedger(dir)
+        _ = try ledger.append((0..<12).map { i in event("k-\(i)", traeger: ["caritas", "awo", nil][i % 3], minutes: 15) }, now: at(1))
+        #expect(try ledger.verify().isValid)
+        return ledger
+    }
+
+    @Test("a key that points at another record, or a stream position swapped for a made-up one, fails verify")
+    func indexEntriesMustPointAtTheirRecords() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let l = try ledger(dir)
+        // Same count of entries, but k-3 now points at record 5.
+        try l.env.write { txn in
+            try txn.put(l.keys, Array("k-3".utf8), withUnsafeBytes(of: UInt64(5).littleEndian) { Array($0) })
+        }
+        let keyResult = try l.verify()
+        #expect(keyResult.failure?.contains("idempotency index does not match the log") == true, "\(keyResult)")
+        try l.env.write { txn in
+            try txn.put(l.keys, Array("k-3".utf8), withUnsafeBytes(of: UInt64(4).littleEndian) { Array($0) })
+        }
+        #expect(try l.verify().isValid, "put back, it verifies again")
+
+        // Same count of positions: one removed, one invented.
+        try l.env.write { txn in
+            let (k, v) = try #require(try txn.withCursor(l.streamLog) { c in try c.first().map { (Array($0.0), Array($0.1)) } })
+            _ = try txn.delete(l.streamLog, k)
+            var other = k
+            other[other.count - 1] &+= 100
+            try txn.put(l.streamLog, other, v)
+        }
+        let streamResult = try l.verify()
+        #expect(streamResult.failure?.contains("stream index does not match the log") == true, "\(streamResult)")
+    }
+}

@@ -21,6 +21,7 @@ public struct CanonicalRecordScan {
     /// ``Digest32/hexText``, which is cheaper than decoding them.
     public var prev: Range<Int>
     public var streamPrev: Range<Int>
+    public var key: Range<Int>
     public var ledger: Range<Int>
     public var stream: Range<Int>
     /// Where `,"hash":"…"` belongs: right after `data`.
@@ -39,7 +40,7 @@ public struct CanonicalRecordScan {
         }
         guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{"), s.value(depth: 2) else { return nil }
         let hashOffset = s.pos
-        guard s.literal(",\"key\":"), s.string() != nil,
+        guard s.literal(",\"key\":"), let key = s.string(),
               s.literal(",\"ledger\":"), let ledger = s.string(),
               s.literal(",\"prev\":\""), let prev = s.skip(64), s.byte(UInt8(ascii: "\"")),
               s.literal(",\"recordedAt\":\""), let recordedAt = s.skip(20), s.byte(UInt8(ascii: "\"")),
@@ -50,7 +51,7 @@ public struct CanonicalRecordScan {
               s.literal(",\"type\":"), s.string() != nil,
               s.byte(UInt8(ascii: "}")), s.pos == s.end else { return nil }
         return CanonicalRecordScan(seq: seq, streamSeq: streamSeq, prev: prev, streamPrev: streamPrev,
-                                   ledger: ledger, stream: stream, hashOffset: hashOffset, recordedAt: recordedAt)
+                                   key: key, ledger: ledger, stream: stream, hashOffset: hashOffset, recordedAt: recordedAt)
     }
 
     private struct Scanner {
