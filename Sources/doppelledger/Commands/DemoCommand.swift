@@ -24,7 +24,7 @@ struct DemoCommand: ParsableCommand {
     static let year = 2025
     static let seed: UInt64 = 42
     /// A couple of discrepancies for the quarterly reconciliation to find, in different quarters.
-    static let planted: [DiscrepancyKind] = [.kontraktMissingAtTraeger, .bookingMismatch, .paymentMissingAtJugendamt]
+    static let planted: [Finding.Kind] = [.kontraktMissingAtTraeger, .bookingMismatch, .paymentMissingAtJugendamt]
 
     func run() throws {
         let replaced = try DemoFolder.prepare(dir)
