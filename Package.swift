@@ -79,10 +79,10 @@ let package = Package(
         .executableTarget(name: "Benchmark", dependencies: ["LedgerStore", "LedgerCore", "LMDB"], path: "Tools/Benchmark"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore"]),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LMDB"]),
-        .testTarget(name: "CLITests", dependencies: ["LedgerCore"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LMDB", "LedgerGen"]),
+        .testTarget(name: "CLITests", dependencies: ["LedgerCore", "LedgerGen"]),
         .testTarget(name: "LedgerNodeTests", dependencies: [
-            "LedgerNode", "LedgerStore", "LedgerCore",
+            "LedgerNode", "LedgerStore", "LedgerCore", "LedgerGen",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

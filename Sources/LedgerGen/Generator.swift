@@ -110,10 +110,10 @@ final class Generator {
         let tr = Landkreis.traeger.enumerated().map { i, t in
             GeneratedLedger(name: LedgerName(side: .traeger, org: t), jugendamt: o.jugendamt, events: finish(i + 1))
         }
-        let kindOrder = DiscrepancyKind.allCases
+        // Finding.Kind orders as CONTRACT section 6 lists the kinds.
         let plan = planted.sorted {
-            ($0.year, $0.quarter, $0.traeger, kindOrder.firstIndex(of: $0.kind)!, $0.ids.joined(separator: ","))
-                < ($1.year, $1.quarter, $1.traeger, kindOrder.firstIndex(of: $1.kind)!, $1.ids.joined(separator: ","))
+            ($0.year, $0.quarter, $0.traeger, $0.kind, $0.ids.joined(separator: ","))
+                < ($1.year, $1.quarter, $1.traeger, $1.kind, $1.ids.joined(separator: ","))
         }
         return GeneratedLandkreis(options: o, jugendamt: ja, traeger: tr, planted: plan)
     }

@@ -14,7 +14,7 @@ public struct GeneratorOptions: Sendable, Equatable {
     public var plantDiscrepancies: Bool
     /// The kinds planted when ``plantDiscrepancies`` is set, one each, spread over the first
     /// year's quarters and the Träger.
-    public var plantKinds: [DiscrepancyKind]
+    public var plantKinds: [Finding.Kind]
     /// Let a few Kontrakte be booked beyond their grant, as reality has it (each shows up as an
     /// `over-grant` finding and is listed in the plan). Off: every Kontrakt stays within its grant.
     public var hoursBeyondGrant: Bool
@@ -22,7 +22,7 @@ public struct GeneratorOptions: Sendable, Equatable {
     public var jugendamt: String
 
     public init(startYear: Int = 2025, years: Int = 1, seed: UInt64 = 42, scale: Int = 1,
-                plantDiscrepancies: Bool = false, plantKinds: [DiscrepancyKind] = DiscrepancyKind.allCases,
+                plantDiscrepancies: Bool = false, plantKinds: [Finding.Kind] = Finding.Kind.allCases,
                 hoursBeyondGrant: Bool = true, jugendamt: String = "trier-saarburg") {
         self.startYear = startYear
         self.years = years
@@ -44,28 +44,13 @@ public struct GeneratorOptions: Sendable, Equatable {
     }
 }
 
-/// The finding kinds of CONTRACT section 6, as the generator plants them.
-public enum DiscrepancyKind: String, CaseIterable, Sendable, Codable {
-    case kontraktMissingAtTraeger = "kontrakt-missing-at-traeger"
-    case kontraktMissingAtJugendamt = "kontrakt-missing-at-jugendamt"
-    case kontraktMismatch = "kontrakt-mismatch"
-    case bookingMissingAtTraeger = "booking-missing-at-traeger"
-    case bookingMissingAtJugendamt = "booking-missing-at-jugendamt"
-    case bookingMismatch = "booking-mismatch"
-    case paymentMissingAtTraeger = "payment-missing-at-traeger"
-    case paymentMissingAtJugendamt = "payment-missing-at-jugendamt"
-    case paymentMismatch = "payment-mismatch"
-    case hoursMismatch = "hours-mismatch"
-    case overGrant = "over-grant"
-}
-
 /// A finding the reconciliation of the generated ledgers must report: what was planted (or, for
 /// `over-grant`, what reality did), the ids it concerns and the quarter it first shows in.
 ///
 /// One planting can cause several findings: a booking missing on one side also makes the hours of
 /// its Kontrakt and quarter differ, so the plan lists both, with the same ``cause``.
 public struct PlantedDiscrepancy: Sendable, Equatable, Hashable {
-    public var kind: DiscrepancyKind
+    public var kind: Finding.Kind
     /// The Träger whose reconciliation with the Jugendamt shows it.
     public var traeger: String
     /// The ids it concerns: the Kontrakt (kontrakt-…, hours-mismatch, over-grant), the booking
@@ -81,7 +66,7 @@ public struct PlantedDiscrepancy: Sendable, Equatable, Hashable {
     /// What was done, in a sentence (for people reading the plan).
     public var cause: String
 
-    public init(kind: DiscrepancyKind, traeger: String, ids: [String], field: String? = nil, year: Int, quarter: Int,
+    public init(kind: Finding.Kind, traeger: String, ids: [String], field: String? = nil, year: Int, quarter: Int,
                 side: Side? = nil, cause: String) {
         self.kind = kind
         self.traeger = traeger

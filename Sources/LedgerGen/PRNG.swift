@@ -1,10 +1,11 @@
-/// SplitMix64: turns one seed into well-spread 64-bit values. Used to seed ``Xoshiro256``.
-struct SplitMix64 {
+/// SplitMix64: turns one seed into well-spread 64-bit values. Seeds ``Xoshiro256``; public so
+/// that tests draw from one small seeded generator whose failures replay from the seed they print.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -40,13 +40,13 @@ struct Planter {
         k.bookings.filter { !$0.reversed && !$0.special && inQuarter($0.date, year, q) }
     }
 
-    mutating func add(_ kind: DiscrepancyKind, _ t: String, _ ids: [String], field: String? = nil, _ year: Int, _ q: Int, _ cause: String) {
+    mutating func add(_ kind: Finding.Kind, _ t: String, _ ids: [String], field: String? = nil, _ year: Int, _ q: Int, _ cause: String) {
         g.planted.append(PlantedDiscrepancy(kind: kind, traeger: t, ids: ids, field: field, year: year, quarter: q, cause: cause))
     }
 
     func item(_ ledger: Int, _ key: String) -> Int { g.keyIndex[ledger][key]! }
 
-    mutating func plant(_ kind: DiscrepancyKind, _ t: String, _ year: Int, _ q: Int) -> Bool {
+    mutating func plant(_ kind: Finding.Kind, _ t: String, _ year: Int, _ q: Int) -> Bool {
         let tr = g.ledger(of: t)
         switch kind {
         case .kontraktMissingAtTraeger, .kontraktMissingAtJugendamt:

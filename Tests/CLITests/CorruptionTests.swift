@@ -1,4 +1,5 @@
 import Foundation
+import LedgerGen
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -33,7 +34,7 @@ struct CorruptionTests {
 
         var rng = SystemRandomNumberGenerator()
         let seed = UInt64.random(in: 0...UInt64.max, using: &rng)
-        var random = Seeded(seed: seed)
+        var random = SplitMix64(seed: seed)
         let work = dir.sub("work")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 

@@ -4,7 +4,9 @@ import Testing
 /// `doppelledger demo`, run as a user runs it: the real executable, a real folder.
 @Suite("doppelledger demo")
 struct DemoCommandTests {
-    /// One run (a demo takes seconds): over an earlier demo, which covers the new-folder case too.
+    /// One run over an earlier demo, which covers the new-folder case too. It reconciles and
+    /// reports the first quarter only (`--quarters 1`): the other quarters go through the same
+    /// steps, and in a debug build each quarter's reconciling takes the most time of the demo.
     @Test("replaces an earlier demo (only what it made) with ten verified ledgers, and says where they are")
     func demoRunsThrough() throws {
         let dir = demoTemporaryFolder()
@@ -15,12 +17,18 @@ struct DemoCommandTests {
         try Data("doppelledger demo\nfrom an earlier run\n".utf8).write(to: URL(fileURLWithPath: dir + "/doppelledger-demo.txt"))
         try Data("mine\n".utf8).write(to: URL(fileURLWithPath: dir + "/notes.txt"))
 
-        let run = try runDemoBinary(["demo", dir])
+        let run = try runDemoBinary(["demo", dir, "--quarters", "1"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("replaced"))
         #expect(run.stdout.contains("\(dir)/jugendamt"))
         #expect(run.stdout.contains("\(dir)/traeger/caritas"))
         #expect(run.stdout.contains("kontrakt-missing-at-traeger"))
+        // Q1's reconciliation finds the Kontrakt planted as missing at caritas; Q2 is not reconciled.
+        #expect(run.stdout.contains("Q1/2025  5 of 9 Träger reconcile; findings: caritas (1 kontrakt-missing-at-traeger)"), "\(run.stdout)")
+        #expect(run.stdout.components(separatedBy: "Träger reconcile").count == 2, "one quarter reconciled: \(run.stdout)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/reports/abgleich-2025-q1-caritas.json"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/reports/quartalsbericht-2025-q1.html"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/reports/quartalsbericht-2025-q2.html"))
         #expect(run.stdout.contains("Try next:"))
         #expect(try String(contentsOfFile: dir + "/notes.txt", encoding: .utf8) == "mine\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/traeger/old"))
@@ -38,10 +46,15 @@ struct DemoCommandTests {
         #expect(head.stdout.contains("\"ledger\":\"jugendamt:trier-saarburg\""))
     }
 
-    @Test("refuses a folder that holds something else, and leaves it as it was")
+    @Test("refuses a folder that holds something else, or a bad --quarters, and leaves it as it was")
     func refusesForeignFolder() throws {
         let dir = demoTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let badQuarters = try runDemoBinary(["demo", dir, "--quarters", "5"])
+        #expect(badQuarters.status == 2)
+        #expect(badQuarters.stderr.contains("--quarters must be 1 to 4"))
+        #expect(!FileManager.default.fileExists(atPath: dir))
+
         try FileManager.default.createDirectory(atPath: dir + "/jugendamt", withIntermediateDirectories: true)
         try Data("mine\n".utf8).write(to: URL(fileURLWithPath: dir + "/notes.txt"))
 

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerGen
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Glibc
 /// Never a crash; bad input is exit 2 with one clear sentence and leaves the ledger as it was.
 @Suite("Fuzzing the CLI", .serialized)
 struct FuzzCLITests {
-    static func mutate(_ text: String, _ rng: inout Seeded) -> String {
+    static func mutate(_ text: String, _ rng: inout SplitMix64) -> String {
         var b = Array(text.utf8)
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             guard !b.isEmpty else { break }
@@ -33,7 +34,7 @@ struct FuzzCLITests {
         let ledger = try KonzWorld.ledger(dir)
         var system = SystemRandomNumberGenerator()
         let seed = UInt64.random(in: 0...UInt64.max, using: &system)
-        var rng = Seeded(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var expected = exportKeys(try CLI.run(["export", ledger]).stdout).count
         var outcomes: [Int32: Int] = [:]
         var problems: [String] = []
@@ -77,7 +78,7 @@ struct FuzzCLITests {
         let export = try dir.write("export.jsonl", try CLI.run(["export", ledger]).stdout)
         var system = SystemRandomNumberGenerator()
         let seed = UInt64.random(in: 0...UInt64.max, using: &system)
-        var rng = Seeded(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let commands = ["init", "append", "import", "export", "verify", "head", "budget", "kontrakte", "rebuild", "backup",
                         "help", "--help", "-h", "--version", "bogus", "", "-", "--"]
         let options = ["--side", "--org", "--jugendamt", "--type", "--key", "--data", "--actor", "--stream", "--as-of", "--from-seq",

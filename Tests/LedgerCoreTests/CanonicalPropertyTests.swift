@@ -1,7 +1,9 @@
 import Testing
 @testable import LedgerCore
 
-/// A small, seeded random number generator (SplitMix64), so that failures reproduce.
+/// A small, seeded random number generator (SplitMix64), so that failures reproduce. The other
+/// test targets use LedgerGen's; the core's tests keep this copy so that they build and run
+/// without the layers built on the core.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }

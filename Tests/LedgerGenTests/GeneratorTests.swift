@@ -102,7 +102,7 @@ struct GeneratorTests {
     func plantedAreInThePlan() {
         let landkreis = Fixtures.planted
         let plan = landkreis.planted
-        #expect(Set(plan.map(\.kind)) == Set(DiscrepancyKind.allCases))
+        #expect(Set(plan.map(\.kind)) == Set(Finding.Kind.allCases))
         #expect(Set(plan.map(\.quarter)) == [1, 2, 3, 4], "plantings are spread over the quarters")
         let views = sideViews(landkreis)
         for p in plan {

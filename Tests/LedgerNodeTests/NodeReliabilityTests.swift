@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import LedgerCore
+import LedgerGen
 import LedgerStore
 import NIOCore
 import NIOHTTP1
@@ -12,18 +13,6 @@ import Testing
 /// lost, the views equal a rebuild, and no request gets a 5xx or appends anything invalid.
 @Suite("Node reliability", .serialized)
 struct NodeReliabilityTests {
-    /// SplitMix64, seeded so that a failing run can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func writeConfig(_ dir: String) throws -> String {
         let path = dir + "/node.json"
         let hash = { (t: String) in Digest32.sha256(Array(t.utf8)).hex }
@@ -59,7 +48,7 @@ struct NodeReliabilityTests {
         }
         let config = try Self.writeConfig(dir)
         let seed = UInt64.random(in: 0...UInt64.max)
-        var random = Seeded(state: seed)
+        var random = SplitMix64(seed: seed)
         let acks = Acknowledged()
         var rounds = 0
         while rounds < 20 {
@@ -101,7 +90,7 @@ struct NodeReliabilityTests {
     }
 
     /// One byte-level change of a line: a flip, a cut, a token.
-    static func mutate(_ text: String, _ random: inout Seeded) -> String {
+    static func mutate(_ text: String, _ random: inout SplitMix64) -> String {
         var b = Array(text.utf8)
         for _ in 0..<Int.random(in: 1...3, using: &random) where !b.isEmpty {
             let at = Int.random(in: 0..<b.count, using: &random)
@@ -123,7 +112,7 @@ struct NodeReliabilityTests {
         let ja = try Fixture.jugendamt(in: dir)
         _ = try ja.append(Fixture.events([Fixture.signer(), Fixture.kontrakt(key: "ks-1", id: "k-1")]))
         let seed = UInt64.random(in: 0...UInt64.max)
-        var random = Seeded(state: seed)
+        var random = SplitMix64(seed: seed)
         let valid = [Fixture.hours(key: "h", booking: "h", kontrakt: "k-1"), Fixture.prevention(key: "p", booking: "p"),
                      Fixture.kontrakt(key: "k", id: "k-9"), Fixture.signer(key: "s")]
         let tokens: [String?] = Array(repeating: Fixture.clerk, count: 12) + [Fixture.auditor, nil, "", "x", String(repeating: "t", count: 5000), "clerk-token-012345678"]
@@ -142,7 +131,7 @@ struct NodeReliabilityTests {
                 if let token = tokens.randomElement(using: &random)! { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
                 if let type = types.randomElement(using: &random)! { request.headers.add(name: "Content-Type", value: type) }
                 if let key = keys.randomElement(using: &random)! { request.headers.add(name: "Idempotency-Key", value: key) }
-                let event = { (random: inout Seeded) -> String in
+                let event = { (random: inout SplitMix64) -> String in
                     let line = valid.randomElement(using: &random)!.replacingOccurrences(of: #""key":""#, with: #""key":"z\#(n)-"#)
                         .replacingOccurrences(of: #""booking":""#, with: #""booking":"z\#(n)-"#)
                     return Int.random(in: 0..<4, using: &random) == 0 ? line : Self.mutate(line, &random)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
+import LedgerGen
 import LedgerStore
 import LMDB
 
@@ -35,7 +36,7 @@ func konzBasics() -> [NewEvent] {
 
 @Suite struct ProjectorFormulas {
     @Test func splitsAreExactAndSumToTheWhole() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<5_000 {
             let whole = Int64(rng.next() % 10_000_000_000)
             let (sz, asd) = Money.split(whole, percent: 85)
@@ -139,13 +140,13 @@ func konzBasics() -> [NewEvent] {
 
 /// Random valid histories, for the properties.
 struct HistoryGenerator {
-    var rng: SplitMix
+    var rng: SplitMix64
     var bookings: [String] = []
     var reversed: Set<String> = []
     var ended: Set<String> = []
     var n = 0
 
-    init(seed: UInt64) { rng = SplitMix(seed: seed) }
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     mutating func events(count: Int) -> [NewEvent] {
         var out = konzBasics() + [
@@ -200,7 +201,7 @@ struct HistoryGenerator {
         var gen = HistoryGenerator(seed: seed)
         let events = gen.events(count: 300)
         let oneByOne = try makeLedger(), batched = try makeLedger()
-        var rng = SplitMix(seed: seed * 31)
+        var rng = SplitMix64(seed: seed * 31)
         // Time advances every few events, so several records share a recordedAt.
         var clock = t0.seconds
         var i = 0
@@ -229,7 +230,7 @@ struct HistoryGenerator {
         var gen = HistoryGenerator(seed: seed)
         let events = gen.events(count: 200)
         let full = try makeLedger()
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var clock = t0.seconds
         var stamped: [NewEvent] = []
         for var e in events {
@@ -251,18 +252,5 @@ struct HistoryGenerator {
             }
             #expect(try full.kontrakte(asOf: cut) == part.kontrakte())
         }
-    }
-}
-
-/// A small deterministic PRNG for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

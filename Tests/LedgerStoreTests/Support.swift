@@ -95,19 +95,6 @@ func verifyExport(lines: [String]) -> VerificationResult {
 /// 2025-04-02T09:15:00Z plus `seconds`.
 func at(_ seconds: Int64) -> Timestamp { Timestamp(seconds: 1_743_585_300 + seconds) }
 
-/// A small, seeded random number generator (SplitMix64), so that failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension Ledger.Outcome {
     /// An idempotent repeat: the stored record, nothing appended.
     static func existing(_ record: Record) -> Ledger.Outcome { Ledger.Outcome(record: record, isNew: false) }

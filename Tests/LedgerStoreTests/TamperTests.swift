@@ -1,4 +1,5 @@
 import Foundation
+import LedgerGen
 import Testing
 import LMDB
 @testable import LedgerCore

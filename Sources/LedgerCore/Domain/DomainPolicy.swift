@@ -79,11 +79,7 @@ public struct DomainPolicy: LedgerPolicy {
             if try KontraktState.load(k.kontrakt, state) != nil {
                 throw refuse("data.kontrakt", "Kontrakt \"\(k.kontrakt)\" exists already; Kontrakt ids are unique")
             }
-            if side == .jugendamt {
-                guard try SignerState.load(k.signedBy, state).authorises(k.sozialraum, on: k.validFrom) else {
-                    throw refuse("data.signedBy", "data.signedBy \"\(k.signedBy)\" is not an authorised ASD signer for \(k.sozialraum.rawValue) on \(k.validFrom); only the ASD signs Kontrakte (§ 4)")
-                }
-            }
+            if side == .jugendamt { try Self.requireSigner(k.signedBy, for: k.sozialraum, on: k.validFrom, state) }
             traegerOfRecord = k.traeger
 
         case .kontraktAmended(let a):
@@ -94,11 +90,7 @@ public struct DomainPolicy: LedgerPolicy {
             if let to = a.validTo, to < a.effectiveFrom {
                 throw refuse("data.validTo", "data.validTo (\(to)) must not be before data.effectiveFrom (\(a.effectiveFrom))")
             }
-            if side == .jugendamt {
-                guard try SignerState.load(a.signedBy, state).authorises(k.sozialraum, on: a.effectiveFrom) else {
-                    throw refuse("data.signedBy", "data.signedBy \"\(a.signedBy)\" is not an authorised ASD signer for \(k.sozialraum.rawValue) on \(a.effectiveFrom); only the ASD signs Kontrakte (§ 4)")
-                }
-            }
+            if side == .jugendamt { try Self.requireSigner(a.signedBy, for: k.sozialraum, on: a.effectiveFrom, state) }
             traegerOfRecord = k.traeger
 
         case .kontraktEnded(let e):
@@ -281,6 +273,13 @@ public struct DomainPolicy: LedgerPolicy {
             throw ValidationError(field: field, "Kontrakt \(id) ended on \(ended); it cannot change any more")
         }
         return k
+    }
+
+    /// On the Jugendamt's ledger only the ASD signs Kontrakte and their amendments (§ 4).
+    static func requireSigner(_ signer: String, for sozialraum: Sozialraum, on date: CalendarDate, _ state: any StateAccess) throws {
+        guard try SignerState.load(signer, state).authorises(sozialraum, on: date) else {
+            throw ValidationError(field: "data.signedBy", "data.signedBy \"\(signer)\" is not an authorised ASD signer for \(sozialraum.rawValue) on \(date); only the ASD signs Kontrakte (§ 4)")
+        }
     }
 
     static func requireNewBooking(_ id: String, field: String, _ state: any StateAccess) throws {

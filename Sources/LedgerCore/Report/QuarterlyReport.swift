@@ -17,22 +17,6 @@ public struct QuarterlyReport: Sendable {
         public var text: String
     }
 
-    /// One pot of an area, in cents and basis points.
-    public struct PotLine: Equatable, Sendable {
-        public var funding: Funding
-        public var budgetCents: Int64
-        public var consumedQuarterCents: Int64
-        public var consumedCents: Int64
-        public var committedCents: Int64
-        public var remainingCents: Int64
-        public var utilisationBasisPoints: Int64
-        public var forecastCents: Int64
-        /// forecast ÷ budget.
-        public var forecastBasisPoints: Int64
-        /// For prevention the budget is a minimum to reach; for the others a maximum.
-        public var isMinimum: Bool { funding == .praevention }
-    }
-
     /// A Sozialraum, or the whole district (``sozialraum`` nil).
     public struct Area: Equatable, Sendable {
         public var sozialraum: Sozialraum?
@@ -47,7 +31,8 @@ public struct QuarterlyReport: Sendable {
         public var variabelCents: Int64
         public var praeventionMinCents: Int64
         public var reallocatedCents: Int64
-        public var pots: [PotLine]
+        /// The view's pots; the district's are the Sozialräume's added up.
+        public var pots: [BudgetView.Pot]
         /// Consumed in each quarter 1…N of the year, per pot.
         public var consumedByQuarter: [[Funding: Int64]]
         /// Straight-line forecast for the quarters after N (all pots).
@@ -79,7 +64,7 @@ public struct QuarterlyReport: Sendable {
 
         public var utilisationBasisPoints: Int64 { gesamtCents > 0 ? Money.share(consumedCents, 10_000, gesamtCents) : 0 }
         public var forecastBasisPoints: Int64 { gesamtCents > 0 ? Money.share(forecastCents, 10_000, gesamtCents) : 0 }
-        public func pot(_ f: Funding) -> PotLine? { pots.first { $0.funding == f } }
+        public func pot(_ f: Funding) -> BudgetView.Pot? { pots.first { $0.funding == f } }
     }
 
     /// Hours granted and delivered in the quarter for a Hilfeart and Träger (or a merged group).
@@ -108,16 +93,6 @@ public struct QuarterlyReport: Sendable {
         public var running: Suppression.Cell
         public var started: Suppression.Cell
         public var ended: Suppression.Cell
-    }
-
-    public struct PostsLine: Equatable, Sendable {
-        public var traeger: String
-        public var agreedHundredths: Int64
-        public var staffedHundredths: Int64
-        public var heads: Int64
-        public var headsFachstudium: Int64
-        /// Staff are recorded on the Träger's ledger only; on the Jugendamt's they are unknown.
-        public var staffKnown: Bool { heads > 0 || staffedHundredths > 0 }
     }
 
     public struct ReconciliationLine: Equatable, Sendable {
@@ -153,7 +128,7 @@ public struct QuarterlyReport: Sendable {
     public var casesByArea: [CasesLine]
     public var casesByAreaTotal: CasesLine
     public var hilfeartChanges: Int64
-    public var posts: [PostsLine]
+    public var posts: [BudgetView.PostsRow]
     public var reconciliation: [ReconciliationLine]
     public var flags: [Flag]
 }
@@ -207,7 +182,7 @@ extension QuarterlyReport {
         var granted: [CellKey: Int64] = [:], delivered: [CellKey: Int64] = [:]
         var cases: [Hilfeart: (Int64, Int64, Int64)] = [:]
         var casesArea: [(String, Int64, Int64, Int64)] = []
-        var posts: [String: PostsLine] = [:]
+        var posts: [String: BudgetView.PostsRow] = [:]
         var switches: Int64 = 0
         for sz in Sozialraum.allCases {
             guard let view = facts.views[sz]?.last else { continue }
@@ -224,7 +199,7 @@ extension QuarterlyReport {
             }
             casesArea.append((sz.displayName, areaCases.0, areaCases.1, areaCases.2))
             for p in view.posts {
-                var line = posts[p.traeger] ?? PostsLine(traeger: p.traeger, agreedHundredths: 0, staffedHundredths: 0, heads: 0, headsFachstudium: 0)
+                var line = posts[p.traeger] ?? BudgetView.PostsRow(traeger: p.traeger, agreedHundredths: 0, staffedHundredths: 0, heads: 0, headsFachstudium: 0)
                 line.agreedHundredths += p.agreedHundredths
                 line.staffedHundredths += p.staffedHundredths
                 line.heads += p.heads
@@ -298,12 +273,7 @@ extension QuarterlyReport {
 
     static func area(_ sz: Sozialraum, view: BudgetView, views: [BudgetView], kontrakte: Int64,
                      year: Int, quarter: Int, daysInYear: Int64) -> Area {
-        let pots = view.pots.map { p in
-            PotLine(funding: p.funding, budgetCents: p.budgetCents, consumedQuarterCents: p.consumedQuarterCents,
-                    consumedCents: p.consumedCents, committedCents: p.committedCents, remainingCents: p.remainingCents,
-                    utilisationBasisPoints: p.utilisationBasisPoints, forecastCents: p.forecastCents,
-                    forecastBasisPoints: p.budgetCents > 0 ? Money.share(p.forecastCents, 10_000, p.budgetCents) : 0)
-        }
+        let pots = view.pots
         let byQuarter = views.map { v in Dictionary(uniqueKeysWithValues: v.pots.map { ($0.funding, $0.consumedQuarterCents) }) }
         let consumed = view.pots.reduce(Int64(0)) { $0 + $1.consumedCents }
         let forecast = view.pots.reduce(Int64(0)) { $0 + $1.forecastCents }
@@ -334,14 +304,14 @@ extension QuarterlyReport {
     /// The district: the Sozialräume added up (shares recomputed from the sums).
     static func sum(_ areas: [Area], name: String, kontrakte: Int64) -> Area {
         func total(_ f: (Area) -> Int64) -> Int64 { areas.reduce(0) { $0 + f($1) } }
-        let pots = Funding.allCases.map { f -> PotLine in
+        let pots = Funding.allCases.map { f -> BudgetView.Pot in
             let lines = areas.compactMap { $0.pot(f) }
-            func t(_ g: (PotLine) -> Int64) -> Int64 { lines.reduce(0) { $0 + g($1) } }
-            let budget = t(\.budgetCents), consumed = t(\.consumedCents), forecast = t(\.forecastCents)
-            return PotLine(funding: f, budgetCents: budget, consumedQuarterCents: t(\.consumedQuarterCents), consumedCents: consumed,
-                           committedCents: t(\.committedCents), remainingCents: t(\.remainingCents),
-                           utilisationBasisPoints: budget > 0 ? Money.share(consumed, 10_000, budget) : 0, forecastCents: forecast,
-                           forecastBasisPoints: budget > 0 ? Money.share(forecast, 10_000, budget) : 0)
+            func t(_ g: (BudgetView.Pot) -> Int64) -> Int64 { lines.reduce(0) { $0 + g($1) } }
+            let budget = t(\.budgetCents), consumed = t(\.consumedCents)
+            return BudgetView.Pot(funding: f, budgetCents: budget, consumedQuarterCents: t(\.consumedQuarterCents), consumedCents: consumed,
+                                  committedCents: t(\.committedCents), remainingCents: t(\.remainingCents),
+                                  utilisationBasisPoints: budget > 0 ? Money.share(consumed, 10_000, budget) : 0,
+                                  forecastCents: t(\.forecastCents))
         }
         let quarters = areas.map(\.consumedByQuarter.count).max() ?? 0
         let byQuarter = (0..<quarters).map { q in

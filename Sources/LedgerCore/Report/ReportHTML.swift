@@ -5,6 +5,26 @@ extension QuarterlyReport {
         var out = ""
         func add(_ s: String) { out += s; out += "\n" }
         func esc(_ s: String) -> String { HTML.escape(s) }
+        /// A numbered section: its heading (HTML, escaped by the caller), then what `body` adds.
+        func section(_ id: String, _ heading: String, _ body: () -> Void) {
+            add("<section id=\"\(id)\">")
+            add("<h2>\(heading)</h2>")
+            body()
+            add("</section>")
+        }
+        /// A remark under a table (HTML, escaped by the caller).
+        func note(_ text: String) { add("<p class=\"note\">\(text)</p>") }
+        /// A table, or in its place the note why there is none (`empty` not nil).
+        func table(_ t: @autoclosure () -> ReportTable, or empty: String?) {
+            if let empty { note(empty) } else { add(Self.htmlTable(t())) }
+        }
+        /// A chart with its caption (HTML, escaped by the caller).
+        func figure(_ svg: String, caption: String) {
+            add("<figure>")
+            add(svg)
+            add("<figcaption>\(caption)</figcaption>")
+            add("</figure>")
+        }
 
         add("<!DOCTYPE html>")
         add("<html lang=\"de\">")
@@ -29,120 +49,92 @@ extension QuarterlyReport {
         }
         add("</section>")
 
-        add("<section id=\"ueberblick\">")
-        add("<h2>1. Plan und Ist nach Sozialraum</h2>")
-        add(Self.htmlTable(overviewTable))
-        let overviewRows = areas.map { a in
-            ReportCharts.BarRow(label: a.name, budget: a.gesamtCents, consumed: a.consumedCents,
-                                committed: a.pots.reduce(0) { $0 + $1.committedCents }, forecast: a.forecastCents, isMinimum: false, cls: "area-bar")
-        } + [ReportCharts.BarRow(label: district.name, budget: district.gesamtCents, consumed: district.consumedCents,
-                                 committed: district.pots.reduce(0) { $0 + $1.committedCents }, forecast: district.forecastCents,
-                                 isMinimum: false, cls: "area-bar total-bar")]
-        add("<figure>")
-        add(ReportCharts.budgetBars(overviewRows, elapsedBasisPoints: elapsedBasisPoints, width: 920, labelWidth: 210,
-                                    label: "Verbrauch und Jahresprognose je Sozialraum, in Prozent des Gesamtfinanzvolumens"))
-        add("<figcaption>Balken: verbraucht seit 1. Januar (voll) und gebunden (hell), je Sozialraum in Prozent des Gesamtfinanzvolumens; Dreieck: lineare Jahresprognose; gestrichelt: Anteil des Jahres bis \(esc(Format.date(periodEnd))).</figcaption>")
-        add("</figure>")
-        add("</section>")
+        section("ueberblick", "1. Plan und Ist nach Sozialraum") {
+            add(Self.htmlTable(overviewTable))
+            let overviewRows = areas.map { a in
+                ReportCharts.BarRow(label: a.name, budget: a.gesamtCents, consumed: a.consumedCents,
+                                    committed: a.pots.reduce(0) { $0 + $1.committedCents }, forecast: a.forecastCents, isMinimum: false, cls: "area-bar")
+            } + [ReportCharts.BarRow(label: district.name, budget: district.gesamtCents, consumed: district.consumedCents,
+                                     committed: district.pots.reduce(0) { $0 + $1.committedCents }, forecast: district.forecastCents,
+                                     isMinimum: false, cls: "area-bar total-bar")]
+            figure(ReportCharts.budgetBars(overviewRows, elapsedBasisPoints: elapsedBasisPoints, width: 920, labelWidth: 210,
+                                           label: "Verbrauch und Jahresprognose je Sozialraum, in Prozent des Gesamtfinanzvolumens"),
+                   caption: "Balken: verbraucht seit 1. Januar (voll) und gebunden (hell), je Sozialraum in Prozent des Gesamtfinanzvolumens; Dreieck: lineare Jahresprognose; gestrichelt: Anteil des Jahres bis \(esc(Format.date(periodEnd))).")
+        }
 
-        add("<section id=\"sozialraeume\">")
-        add("<h2>2. Sozialräume: Töpfe, Verbrauch, Prognose</h2>")
-        for a in areas {
-            add("<article class=\"area\">")
-            add("<h3>\(esc(a.name))</h3>")
-            if !a.hasBudget {
-                add("<p class=\"note\">Für \(year) ist kein Gesamtfinanzvolumen gesetzt (BudgetSet fehlt).</p>")
+        section("sozialraeume", "2. Sozialräume: Töpfe, Verbrauch, Prognose") {
+            for a in areas {
+                add("<article class=\"area\">")
+                add("<h3>\(esc(a.name))</h3>")
+                if !a.hasBudget {
+                    add("<p class=\"note\">Für \(year) ist kein Gesamtfinanzvolumen gesetzt (BudgetSet fehlt).</p>")
+                }
+                add("<div class=\"split-grid\">")
+                add(Self.htmlTable(splitsTable(a), cls: "compact"))
+                figure(ReportCharts.quarterColumns(a, quarter: quarter, width: 520,
+                                                   label: "Verbrauch je Quartal in \(a.name), nach Topf, mit Plan und Prognose"),
+                       caption: "Verbrauch je Quartal nach Topf; gestrichelte Linie: Gesamtfinanzvolumen anteilig nach Tagen; helle Säulen: lineare Prognose.")
+                add("</div>")
+                add(Self.htmlTable(potsTable(a)))
+                figure(ReportCharts.budgetBars(a.pots.map { p in
+                    ReportCharts.BarRow(label: p.funding.displayName, budget: p.budgetCents, consumed: p.consumedCents,
+                                        committed: p.committedCents, forecast: p.forecastCents, isMinimum: p.isMinimum,
+                                        cls: ReportCharts.potClass(p.funding))
+                }, elapsedBasisPoints: elapsedBasisPoints, width: 920, labelWidth: 180,
+                   label: "Töpfe in \(a.name): verbraucht, gebunden und Jahresprognose in Prozent des Budgets"),
+                       caption: "Je Topf in Prozent seines Budgets. Beim Präventionstopf ist das Budget ein Mindestbetrag: die Prognose soll 100 % erreichen.")
+                if let note = closingNote(a) { add("<p class=\"note\">\(esc(note))</p>") }
+                let own = flags.filter { $0.scope == a.name }
+                if !own.isEmpty {
+                    add("<ul class=\"flags\">")
+                    for f in own { add(Self.htmlFlag(f, withScope: false)) }
+                    add("</ul>")
+                }
+                add("</article>")
             }
-            add("<div class=\"split-grid\">")
-            add(Self.htmlTable(splitsTable(a), cls: "compact"))
-            add("<figure>")
-            add(ReportCharts.quarterColumns(a, quarter: quarter, width: 520,
-                                            label: "Verbrauch je Quartal in \(a.name), nach Topf, mit Plan und Prognose"))
-            add("<figcaption>Verbrauch je Quartal nach Topf; gestrichelte Linie: Gesamtfinanzvolumen anteilig nach Tagen; helle Säulen: lineare Prognose.</figcaption>")
-            add("</figure>")
+        }
+
+        section("praevention", "3. Prävention und Netzwerkarbeit (mindestens 10 %)") {
+            add(Self.htmlTable(preventionTable))
+            figure(ReportCharts.preventionBars(areas + [district], width: 920,
+                                               label: "Anteil der Prävention und Netzwerkarbeit je Sozialraum gegen den Mindestanteil von 10 %"),
+                   caption: "Teamstunden: Prävention und Netzwerk ÷ alle Teamstunden im Quartal. Mittel: Jahresprognose des Präventionstopfs ÷ Sozialraumfinanzvolumen. Rote Linie: Mindestanteil 10 % (§ 3.3).")
+        }
+
+        section("stunden", "4. Fachleistungsstunden je Hilfeart und Träger (Q\(quarter)/\(year))") {
+            table(hoursTable, or: hours.isEmpty ? "Im Quartal wurden keine Stunden bewilligt oder geleistet." : nil)
+            note("Bewilligt: die Stunden laufender Kontrakte, nach Tagen auf die Quartale verteilt. Geleistet: gebuchte Stunden mit Leistungsdatum im Quartal. Jede Zeile beruht auf mindestens 5 Kontrakten; kleinere sind zusammengefasst.")
+        }
+
+        section("faelle", "5. Hilfen (Kontrakte) je Hilfeart und Sozialraum (Q\(quarter)/\(year))") {
+            add("<div class=\"two\">")
+            add(Self.htmlTable(casesTable(casesByHilfeart, casesByHilfeartTotal, first: "Hilfeart")))
+            add(Self.htmlTable(casesTable(casesByArea, casesByAreaTotal, first: "Sozialraum")))
             add("</div>")
-            add(Self.htmlTable(potsTable(a)))
-            add("<figure>")
-            add(ReportCharts.budgetBars(a.pots.map { p in
-                ReportCharts.BarRow(label: p.funding.displayName, budget: p.budgetCents, consumed: p.consumedCents,
-                                    committed: p.committedCents, forecast: p.forecastCents, isMinimum: p.isMinimum,
-                                    cls: ReportCharts.potClass(p.funding))
-            }, elapsedBasisPoints: elapsedBasisPoints, width: 920, labelWidth: 180,
-               label: "Töpfe in \(a.name): verbraucht, gebunden und Jahresprognose in Prozent des Budgets"))
-            add("<figcaption>Je Topf in Prozent seines Budgets. Beim Präventionstopf ist das Budget ein Mindestbetrag: die Prognose soll 100 % erreichen.</figcaption>")
-            add("</figure>")
-            if let note = closingNote(a) { add("<p class=\"note\">\(esc(note))</p>") }
-            let own = flags.filter { $0.scope == a.name }
-            if !own.isEmpty {
+            note("Laufend: Kontrakte, die im Quartal laufen; begonnen und beendet: Beginn bzw. letzter Tag im Quartal. Wechsel der Hilfeart im Quartal: \(esc(Suppression.cell(hilfeartChanges).text)).")
+        }
+
+        section("stellen", "6. Stellen: vereinbart und besetzt (Stand \(esc(Format.date(periodEnd))))") {
+            table(postsTable, or: posts.isEmpty ? "Keine Vereinbarungen mit Planstellen im Quartal." : nil)
+            if !posts.isEmpty, !posts.contains(where: \.staffKnown) {
+                note("k. A.: Die Besetzung der Stellen führt jeder Träger in seinem eigenen Ledger; das Ledger des Jugendamts kennt nur die vereinbarten Planstellen.")
+            }
+        }
+
+        section("abgleich", "7. Doppelcontrolling: Abgleich Q\(quarter)/\(year) \(counterpartyNoun.phrase)") {
+            table(reconciliationTable, or: reconciliation.isEmpty ? "Keine Vereinbarung in Kraft; nichts abzugleichen." : nil)
+            note("Aus den im Ledger erfassten Abgleichen (ReconciliationRecorded). Stand: die verglichenen Datensätze beider Ledger; der Berichts-Hash weist den vollständigen Abgleichbericht nach.")
+        }
+
+        section("hinweise", "8. Hinweise") {
+            if flags.isEmpty {
+                add("<p>Keine Hinweise.</p>")
+            } else {
                 add("<ul class=\"flags\">")
-                for f in own { add(Self.htmlFlag(f, withScope: false)) }
+                for f in flags { add(Self.htmlFlag(f, withScope: true)) }
                 add("</ul>")
             }
-            add("</article>")
         }
-        add("</section>")
-
-        add("<section id=\"praevention\">")
-        add("<h2>3. Prävention und Netzwerkarbeit (mindestens 10 %)</h2>")
-        add(Self.htmlTable(preventionTable))
-        add("<figure>")
-        add(ReportCharts.preventionBars(areas + [district], width: 920,
-                                        label: "Anteil der Prävention und Netzwerkarbeit je Sozialraum gegen den Mindestanteil von 10 %"))
-        add("<figcaption>Teamstunden: Prävention und Netzwerk ÷ alle Teamstunden im Quartal. Mittel: Jahresprognose des Präventionstopfs ÷ Sozialraumfinanzvolumen. Rote Linie: Mindestanteil 10 % (§ 3.3).</figcaption>")
-        add("</figure>")
-        add("</section>")
-
-        add("<section id=\"stunden\">")
-        add("<h2>4. Fachleistungsstunden je Hilfeart und Träger (Q\(quarter)/\(year))</h2>")
-        if hours.isEmpty {
-            add("<p class=\"note\">Im Quartal wurden keine Stunden bewilligt oder geleistet.</p>")
-        } else {
-            add(Self.htmlTable(hoursTable))
-        }
-        add("<p class=\"note\">Bewilligt: die Stunden laufender Kontrakte, nach Tagen auf die Quartale verteilt. Geleistet: gebuchte Stunden mit Leistungsdatum im Quartal. Jede Zeile beruht auf mindestens 5 Kontrakten; kleinere sind zusammengefasst.</p>")
-        add("</section>")
-
-        add("<section id=\"faelle\">")
-        add("<h2>5. Hilfen (Kontrakte) je Hilfeart und Sozialraum (Q\(quarter)/\(year))</h2>")
-        add("<div class=\"two\">")
-        add(Self.htmlTable(casesTable(casesByHilfeart, casesByHilfeartTotal, first: "Hilfeart")))
-        add(Self.htmlTable(casesTable(casesByArea, casesByAreaTotal, first: "Sozialraum")))
-        add("</div>")
-        add("<p class=\"note\">Laufend: Kontrakte, die im Quartal laufen; begonnen und beendet: Beginn bzw. letzter Tag im Quartal. Wechsel der Hilfeart im Quartal: \(esc(Suppression.cell(hilfeartChanges).text)).</p>")
-        add("</section>")
-
-        add("<section id=\"stellen\">")
-        add("<h2>6. Stellen: vereinbart und besetzt (Stand \(esc(Format.date(periodEnd))))</h2>")
-        if posts.isEmpty {
-            add("<p class=\"note\">Keine Vereinbarungen mit Planstellen im Quartal.</p>")
-        } else {
-            add(Self.htmlTable(postsTable))
-            if !posts.contains(where: \.staffKnown) {
-                add("<p class=\"note\">k. A.: Die Besetzung der Stellen führt jeder Träger in seinem eigenen Ledger; das Ledger des Jugendamts kennt nur die vereinbarten Planstellen.</p>")
-            }
-        }
-        add("</section>")
-
-        add("<section id=\"abgleich\">")
-        add("<h2>7. Doppelcontrolling: Abgleich Q\(quarter)/\(year) \(counterpartyNoun.phrase)</h2>")
-        if reconciliation.isEmpty {
-            add("<p class=\"note\">Keine Vereinbarung in Kraft; nichts abzugleichen.</p>")
-        } else {
-            add(Self.htmlTable(reconciliationTable))
-        }
-        add("<p class=\"note\">Aus den im Ledger erfassten Abgleichen (ReconciliationRecorded). Stand: die verglichenen Datensätze beider Ledger; der Berichts-Hash weist den vollständigen Abgleichbericht nach.</p>")
-        add("</section>")
-
-        add("<section id=\"hinweise\">")
-        add("<h2>8. Hinweise</h2>")
-        if flags.isEmpty {
-            add("<p>Keine Hinweise.</p>")
-        } else {
-            add("<ul class=\"flags\">")
-            for f in flags { add(Self.htmlFlag(f, withScope: true)) }
-            add("</ul>")
-        }
-        add("</section>")
 
         add("<footer>")
         add("<p>\(esc(Self.suppressionNote))</p>")

@@ -19,14 +19,17 @@ struct DemoCommand: ParsableCommand {
             """)
 
     @Argument(help: "The folder for the demo.") var dir: String = "doppelledger-demo"
+    @Option(help: "Reconcile and report only the first N quarters (1-4): quicker on a slow machine or a debug build. The ledgers hold the whole year either way.")
+    var quarters: Int = 4
 
     /// The demo's year and seed: the same every run, so that the demo's heads are the same too.
     static let year = 2025
     static let seed: UInt64 = 42
     /// A couple of discrepancies for the quarterly reconciliation to find, in different quarters.
-    static let planted: [DiscrepancyKind] = [.kontraktMissingAtTraeger, .bookingMismatch, .paymentMissingAtJugendamt]
+    static let planted: [Finding.Kind] = [.kontraktMissingAtTraeger, .bookingMismatch, .paymentMissingAtJugendamt]
 
     func run() throws {
+        guard (1...4).contains(quarters) else { throw fail("--quarters must be 1 to 4, got \(quarters)") }
         let replaced = try DemoFolder.prepare(dir)
         let landkreis = generateYear()
         let ledgers = try createLedgers(landkreis)
@@ -107,7 +110,7 @@ struct DemoCommand: ParsableCommand {
         let report: String
     }
 
-    /// Reconciles the Jugendamt's ledger with each Träger's for every quarter of the year, writes
+    /// Reconciles the Jugendamt's ledger with each Träger's for every quarter (of `--quarters`), writes
     /// each report (Markdown, and the canonical JSON whose hash is recorded) into `DIR/reports`,
     /// and records each reconciliation, signed, on both sides.
     func reconcileAllQuarters(_ ledgers: [DemoLedger], _ landkreis: GeneratedLandkreis) throws -> [DemoReconciliation] {
@@ -120,7 +123,7 @@ struct DemoCommand: ParsableCommand {
         // Each source is verified once; it is then read up to the head it verified.
         let j = try ReconcileSource.open(ledger: jugendamt.ledger)
         let traeger = try ledgers.filter { $0.generated.name.side == .traeger }.map { ($0, try ReconcileSource.open(ledger: $0.ledger)) }
-        for quarter in 1...4 {
+        for quarter in 1...quarters {
             for (demo, t) in traeger {
                 let period = try ReconciliationPeriod(year: Self.year, quarter: quarter, asOf: nil)
                 let jStream = "traeger:\(t.name.org)", tStream = "jugendamt:\(j.name.org)"
@@ -135,7 +138,7 @@ struct DemoCommand: ParsableCommand {
                 _ = try ReconcileCommand.record(result, reportBytes: bytes, on: demo.ledger, own: result.traeger,
                                                 counterparty: result.jugendamt, say: { _ in })
                 out.append(DemoReconciliation(quarter: quarter, traeger: t.name.org, findings: result.findings, report: base + ".md"))
-                progress.update(out.count, of: 4 * (ledgers.count - 1))
+                progress.update(out.count, of: quarters * (ledgers.count - 1))
             }
         }
         return out
@@ -145,7 +148,7 @@ struct DemoCommand: ParsableCommand {
     func writeReports(_ ledgers: [DemoLedger]) throws -> [String] {
         guard let jugendamt = ledgers.first(where: { $0.generated.name.side == .jugendamt }) else { return [] }
         var paths: [String] = []
-        for quarter in 1...4 {
+        for quarter in 1...quarters {
             let report = try jugendamt.ledger.quarterlyReport(year: Self.year, quarter: quarter)
             let base = "\(dir)/reports/quartalsbericht-\(Self.year)-q\(quarter)"
             try Data(report.html.utf8).write(to: URL(fileURLWithPath: base + ".html"))
@@ -158,8 +161,9 @@ struct DemoCommand: ParsableCommand {
     /// What the quarterly reconciliations found, and where the reports are.
     func printReconciliations(_ results: [DemoReconciliation], reports: [String], _ landkreis: GeneratedLandkreis) {
         printLine("")
-        printLine("Doppelcontrolling: every quarter reconciled with each Träger and recorded, signed, on both sides:")
-        for quarter in 1...4 {
+        let which = quarters == 4 ? "every quarter" : quarters == 1 ? "the first quarter" : "the first \(quarters) quarters"
+        printLine("Doppelcontrolling: \(which) reconciled with each Träger and recorded, signed, on both sides:")
+        for quarter in 1...quarters {
             let quarterResults = results.filter { $0.quarter == quarter }
             let clean = quarterResults.filter { $0.findings.isEmpty }.count
             var line = "  Q\(quarter)/\(Self.year)  \(clean) of \(quarterResults.count) Träger reconcile"
