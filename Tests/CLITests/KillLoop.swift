@@ -65,8 +65,8 @@ struct KillLoop {
         for job in jobs {
             let fraction = Double.random(in: 0.05...1.3, using: &random)
             let leftAlone = Int.random(in: 0..<6, using: &random) == 0
-            let time = usual[job.command] ?? .milliseconds(50)
-            running.append((job, try CLI.start(job.args), leftAlone ? nil : .now + time * fraction))
+            let killAt: ContinuousClock.Instant? = leftAlone ? nil : .now + (usual[job.command] ?? .milliseconds(50)) * fraction
+            running.append((job, try CLI.start(job.args), killAt))
         }
         for (job, child, killAt) in running {
             var result: ProcessResult?
