@@ -1,13 +1,14 @@
 /// State in memory for replaying a stream through the rules and the projector (the
-/// reconciliation's totals): like ``MemoryState``, but a prefix that is scanned once is indexed
-/// from then on, so the rules' repeated scans of the same few prefixes (a Träger's agreements
-/// for every booking, a counter's versions when the views are flushed) cost the entries under the
-/// prefix, not every entry of the state. Scans and `last` answer exactly as ``MemoryState`` does.
+/// reconciliation's totals): like ``MemoryState``, but its keys are kept sorted by their first
+/// segment (up to the first `/`) once a prefix in that segment is read, so the rules' repeated
+/// scans (a Träger's agreements for every booking, each counter's versions when the views are
+/// flushed) cost a binary search and the entries under the prefix, not every entry of the state.
+/// Scans and `last` answer exactly as ``MemoryState`` does.
 final class ReplayState: StateAccess {
     private var entries: [[UInt8]: [UInt8]] = [:]
-    /// The keys under each indexed prefix, sorted.
+    /// The keys of each indexed segment, sorted.
     private var indexes: [[UInt8]: [[UInt8]]] = [:]
-    /// The lengths of the indexed prefixes (a new key is added to the index of its prefix of each length).
+    /// The lengths of the indexed segments (a new key is added to the index of its segment).
     private var prefixLengths: [Int] = []
     let scratch = TransactionScratch()
 
@@ -45,24 +46,32 @@ final class ReplayState: StateAccess {
     func last(prefix: [UInt8], atMost key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])? {
         let keys = keys(under: prefix)
         // The first key greater than `key`; the one before it is the answer.
-        var lo = 0, hi = keys.count
+        var lo = keys.startIndex, hi = keys.endIndex
         while lo < hi {
             let mid = (lo + hi) / 2
             if key.lexicographicallyPrecedes(keys[mid]) { hi = mid } else { lo = mid + 1 }
         }
-        guard lo > 0 else { return nil }
+        guard lo > keys.startIndex else { return nil }
         return (keys[lo - 1], entries[keys[lo - 1]]!)
     }
 
-    /// The sorted keys under `prefix`, indexed on first use.
-    private func keys(under prefix: [UInt8]) -> [[UInt8]] {
-        if let keys = indexes[prefix] { return keys }
-        let keys = entries.keys.filter { $0.starts(with: prefix) }.sorted { $0.lexicographicallyPrecedes($1) }
-        indexes[prefix] = keys
-        if !prefixLengths.contains(prefix.count) { prefixLengths.append(prefix.count) }
-        return keys
+    /// The sorted keys under `prefix`: a range of its segment's index (made on first use).
+    private func keys(under prefix: [UInt8]) -> ArraySlice<[UInt8]> {
+        let segment = prefix.firstIndex(of: UInt8(ascii: "/")).map { Array(prefix[...$0]) } ?? prefix
+        let keys: [[UInt8]]
+        if let indexed = indexes[segment] {
+            keys = indexed
+        } else {
+            keys = entries.keys.filter { $0.starts(with: segment) }.sorted { $0.lexicographicallyPrecedes($1) }
+            indexes[segment] = keys
+            if !prefixLengths.contains(segment.count) { prefixLengths.append(segment.count) }
+        }
+        if segment.count == prefix.count { return keys[...] }
+        let lo = keys.insertionPoint(of: prefix)
+        var hi = lo
+        while hi < keys.count, keys[hi].starts(with: prefix) { hi += 1 }
+        return keys[lo..<hi]
     }
-
 }
 
 extension Array where Element == [UInt8] {

@@ -6,8 +6,10 @@ import Testing
 @Suite struct ReplayStateTests {
     @Test func readsAnswerAsMemoryStateDoesThroughRandomWritesAndDeletes() throws {
         var rng = SystemRandomNumberGenerator()
-        // Few distinct bytes, so that keys share prefixes and `last` often lands between keys.
-        func key() -> [UInt8] { (0..<Int.random(in: 0...4, using: &rng)).map { _ in UInt8.random(in: 0x61...0x63, using: &rng) } }
+        // Few distinct bytes, "/" among them (it ends an indexed segment), so that keys share
+        // prefixes and `last` often lands between keys.
+        let bytes: [UInt8] = [0x2F, 0x61, 0x62, 0x63]
+        func key() -> [UInt8] { (0..<Int.random(in: 0...5, using: &rng)).map { _ in bytes.randomElement(using: &rng)! } }
         let replay = ReplayState(), memory = MemoryState()
         for step in 0..<3_000 {
             let k = key()
