@@ -48,6 +48,7 @@ struct Settings {
           --quick       a small run (20,000 records) that finishes in seconds
           --records N   records in the large ledger (default 1,000,000)
           --dir PATH    scratch folder (default: a new folder under /tmp); removed afterwards unless --keep
+          --keep        keep the scratch folder and every ledger in it (for --only runs and profiling)
           --only LIST   run only these figures (see the table); their inputs must exist in --dir
         """
 
