@@ -60,7 +60,7 @@ struct Figure: Sendable {
                run: { try ViewFigures.rebuild($0, &$1, ledger: $0.historyLedger) }),
         Figure(name: "rebuild-small", summary: "rebuild of the views of the small ledger (memory comparison)",
                run: { try ViewFigures.rebuild($0, &$1, ledger: $0.smallLedger) }),
-        Figure(name: "rebuild-released", summary: "rebuild of the history ledger, passed map pages handed back after each batch",
+        Figure(name: "rebuild-released", summary: "rebuild, map pages handed back after each batch; peak RSS counted after the 1st",
                run: { try ViewFigures.rebuild($0, &$1, ledger: $0.historyLedger, releasingPages: true) },
                removesAfter: ["ledger-history"]),
         Figure(name: "prepare-pair", summary: "imports a Jugendamt's and a Träger's ledger of N records each (matched streams)",
@@ -94,7 +94,7 @@ struct Source: Sendable {
 
 /// How a row's number is written.
 enum Unit: Sendable {
-    case perSecond, microseconds, milliseconds, seconds, megabytes
+    case perSecond, microseconds, milliseconds, seconds, kilobytes, megabytes
 
     func format(_ v: Double) -> String {
         switch self {
@@ -105,6 +105,7 @@ enum Unit: Sendable {
         case .microseconds: return String(format1: v * 1e6) + " µs"
         case .milliseconds: return String.fixed(v * 1e3, v < 1e-3 ? 3 : 2) + " ms"
         case .seconds: return String(format2: v) + " s"
+        case .kilobytes: return String(format1: v / 1_024) + " kB"
         case .megabytes: return String(format1: v / 1_048_576) + " MB"
         }
     }
@@ -167,6 +168,8 @@ struct Row: Sendable {
             baseline: Source("raw-commit", "p99"), baselineLabel: "raw commit p99", showsRSS: false),
         Row(label: "single durable appends", value: Source("append-single", "appendsPerSecond"), unit: .perSecond,
             baseline: Source("raw-commit", "commitsPerSecond"), baselineLabel: "raw commits", showsRSS: false),
+        Row(label: "bytes written per single append", value: Source("append-single", "bytesWrittenPerCommit"), unit: .kilobytes,
+            baseline: Source("raw-commit", "bytesWrittenPerCommit"), baselineLabel: "per raw commit", showsRSS: false),
         Row(label: "full verify", value: Source("verify", "eventsPerSecond"), unit: .perSecond,
             baseline: Source("raw-scan", "hashedPerSecond"), baselineLabel: "raw scan + SHA-256", target: .atLeast(2_000_000)),
         Row(label: "full verify, one thread", value: Source("verify-1-thread", "eventsPerSecond"), unit: .perSecond,
@@ -184,8 +187,10 @@ struct Row: Sendable {
             baseline: Source("rebuild-small", "rss"), baselineLabel: "small ledger", target: .ratioAtMost(1.1), showsRSS: false),
         Row(label: "rebuild, passed pages handed back", value: Source("rebuild-released", "eventsPerSecond"), unit: .perSecond,
             baseline: Source("rebuild", "eventsPerSecond"), baselineLabel: "rebuild as it is"),
-        Row(label: "rebuild peak RSS, pages handed back", value: Source("rebuild-released", "rss"), unit: .megabytes,
+        Row(label: "rebuild peak RSS after 1st batch, released", value: Source("rebuild-released", "hwmAfterReset"), unit: .megabytes,
             baseline: Source("rebuild-small", "rss"), baselineLabel: "small ledger", showsRSS: false),
+        Row(label: "rebuild heap (RssAnon), large vs small", value: Source("rebuild", "rssAnon"), unit: .megabytes,
+            baseline: Source("rebuild-small", "rssAnon"), baselineLabel: "small ledger", showsRSS: false),
         Row(label: "as-of budget query p50", value: Source("as-of", "p50"), unit: .milliseconds,
             baseline: Source("raw-point-read", "p50"), baselineLabel: "raw point read p50"),
         Row(label: "as-of budget query p99", value: Source("as-of", "p99"), unit: .milliseconds,
@@ -194,12 +199,16 @@ struct Row: Sendable {
             baseline: Source("raw-point-read", "queryPattern"), baselineLabel: "its seeks + steps, raw", showsRSS: false),
         Row(label: "as-of peak RSS, large vs small ledger", value: Source("as-of", "rss"), unit: .megabytes,
             baseline: Source("as-of-small", "rss"), baselineLabel: "small ledger", target: .ratioAtMost(1.1), showsRSS: false),
+        Row(label: "as-of heap (RssAnon), large vs small", value: Source("as-of", "rssAnon"), unit: .megabytes,
+            baseline: Source("as-of-small", "rssAnon"), baselineLabel: "small ledger", showsRSS: false),
         Row(label: "reconcile N vs N records", value: Source("reconcile", "seconds"), unit: .seconds,
             baseline: Source("raw-scan-pair", "seconds"), baselineLabel: "raw scans of both logs", target: .below(2, .seconds)),
         Row(label: "reconcile: verifying both", value: Source("reconcile", "verifySeconds"), unit: .seconds, showsRSS: false),
         Row(label: "reconcile: comparing the quarter", value: Source("reconcile", "compareSeconds"), unit: .seconds, showsRSS: false),
         Row(label: "reconcile peak RSS, large vs small pair", value: Source("reconcile", "rss"), unit: .megabytes,
             baseline: Source("reconcile-small", "rss"), baselineLabel: "small pair", target: .ratioAtMost(1.1), showsRSS: false),
+        Row(label: "reconcile heap (RssAnon), large vs small", value: Source("reconcile", "rssAnon"), unit: .megabytes,
+            baseline: Source("reconcile-small", "rssAnon"), baselineLabel: "small pair", showsRSS: false),
         Row(label: "HTTP single append, 1 client, p50", value: Source("http-single", "sequentialP50"), unit: .microseconds,
             baseline: Source("raw-commit", "p50"), baselineLabel: "raw commit p50", target: .ratioAtMost(1.5)),
         Row(label: "HTTP single append, 1 client, p99", value: Source("http-single", "sequentialP99"), unit: .microseconds,

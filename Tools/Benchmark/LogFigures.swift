@@ -73,10 +73,13 @@ enum LogFigures {
         let warmUp = 3
         let events = (0..<(s.singleOperations + warmUp)).map { source.hoursBooked(number: Int(start) + 1_000_000 + $0) }
         var latencies = Latencies()
+        var written = 0
         for (i, event) in events.enumerated() {
+            if i == warmUp { written = ProcStatus.bytesWritten ?? 0 }
             let t = try seconds { _ = try ledger.append(event) }
             if i >= warmUp { latencies.add(t) }
         }
+        if let after = ProcStatus.bytesWritten { m.set("bytesWrittenPerCommit", Double(after - written) / Double(latencies.samples.count)) }
         m.set("appends", Double(latencies.samples.count))
         m.set("p50", latencies.percentile(50))
         m.set("p99", latencies.percentile(99))

@@ -193,7 +193,9 @@ enum RawFigures {
         var seq = try env.read { txn in try txn.count(db) }
         var latencies = Latencies()
         let warmUp = 3
+        var written = 0
         for i in 0..<(s.singleOperations + warmUp) {
+            if i == warmUp { written = ProcStatus.bytesWritten ?? 0 }
             seq += 1
             let key = BigEndianKey(UInt64(seq))
             let t = try seconds {
@@ -205,6 +207,7 @@ enum RawFigures {
             }
             if i >= warmUp { latencies.add(t) }
         }
+        if let after = ProcStatus.bytesWritten { m.set("bytesWrittenPerCommit", Double(after - written) / Double(latencies.samples.count)) }
         m.set("commits", Double(latencies.samples.count))
         m.set("p50", latencies.percentile(50))
         m.set("p99", latencies.percentile(99))

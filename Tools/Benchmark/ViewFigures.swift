@@ -17,18 +17,26 @@ enum ViewFigures {
         let records = try ledger.head().seq
         let year = History.lastQuarter.year
         let before = try ledger.budget(sozialraum: .konz, year: year, quarter: nil, asOf: nil)
-        var progress: ((UInt64, UInt64) -> Void)?
-        if releasingPages {
-            let log = try ledger.env.openDatabase("log", create: false)
-            let env = ledger.env
-            progress = { _, _ in
-                try? env.read { txn in
-                    if let any = try txn.get(log, BigEndianKey(1)), let p = any.baseAddress { env.releaseResidentPages(of: p) }
-                }
+        let log = try ledger.env.openDatabase("log", create: false)
+        let env = ledger.env
+        // The peak after the first batch (the state cleared, one batch rebuilt). Clearing the state
+        // reads every leaf page of it (LMDB does so when a database has overflow pages), so when
+        // releasing, the peak is also reset there, to show the peak of the batches that follow.
+        var hwmAfterFirstBatch: Int?
+        var peakReset = false
+        let progress: (UInt64, UInt64) -> Void = { _, _ in
+            let first = hwmAfterFirstBatch == nil
+            if first { hwmAfterFirstBatch = (ProcStatus.kilobytes("VmHWM") ?? 0) * 1024 }
+            guard releasingPages else { return }
+            try? env.read { txn in
+                if let any = try txn.get(log, BigEndianKey(1)), let p = any.baseAddress { env.releaseResidentPages(of: p) }
             }
+            if first { peakReset = ProcStatus.resetPeakRSS() }
         }
         m.set("hwmBefore", Double((ProcStatus.kilobytes("VmHWM") ?? 0) * 1024))
         let t = try seconds { try ledger.rebuildViews(progress: progress) }
+        m.set("hwmAfterFirstBatch", Double(hwmAfterFirstBatch ?? 0))
+        if peakReset { m.set("hwmAfterReset", Double((ProcStatus.kilobytes("VmHWM") ?? 0) * 1024)) }
         for (field, name) in [("RssAnon", "rssAnon"), ("RssFile", "rssFile")] {
             if let kB = ProcStatus.kilobytes(field) { m.set(name, Double(kB * 1024)) }
         }
