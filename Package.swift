@@ -76,7 +76,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The benchmark (issue 8): `swift run -c release doppelledger-bench`.
-        .executableTarget(name: "Benchmark", dependencies: ["LedgerStore", "LedgerCore", "LMDB"], path: "Tools/Benchmark"),
+        .executableTarget(name: "Benchmark", dependencies: [
+            "LedgerStore", "LedgerCore", "LMDB", "LedgerNode",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tools/Benchmark"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LMDB", "LedgerGen"]),

@@ -78,10 +78,23 @@ extension Substring {
     }
 }
 
-/// Fields of /proc/self/status.
+/// Fields of /proc/self/status (and /proc/self/io).
 enum ProcStatus {
-    static func kilobytes(_ field: String) -> Int? {
-        guard let f = fopen("/proc/self/status", "r") else { return nil }
+    /// Bytes this process has handed to write calls so far (`wchar` of /proc/self/io).
+    static var bytesWritten: Int? { number("wchar", in: "/proc/self/io") }
+
+    /// Resets the peak resident set (VmHWM, and so the ru_maxrss the parent reads) to the
+    /// current resident set (Linux 4.0 and later); false when the kernel refuses.
+    static func resetPeakRSS() -> Bool {
+        guard let f = fopen("/proc/self/clear_refs", "w") else { return false }
+        defer { fclose(f) }
+        return fputs("5", f) >= 0 && fflush(f) == 0
+    }
+
+    static func kilobytes(_ field: String) -> Int? { number(field, in: "/proc/self/status") }
+
+    private static func number(_ field: String, in path: String) -> Int? {
+        guard let f = fopen(path, "r") else { return nil }
         defer { fclose(f) }
         var line: UnsafeMutablePointer<CChar>?
         var cap = 0

@@ -9,25 +9,36 @@ enum LogFigures {
 
     /// Imports `records` generated events into a new ledger at `path` in batches of `batch`
     /// (one durable commit each), timing only `Ledger.append` (validation, hashing, state included).
-    static func bulkImport(_ s: Settings, _ m: inout Metrics, batch: Int, into path: String, records: Int) throws {
+    /// With `history`, each event keeps its own `recordedAt` (see ``History``).
+    static func bulkImport(_ s: Settings, _ m: inout Metrics, batch: Int, into path: String, records: Int,
+                           history: Bool = false) throws {
         let ledger = try Ledger.create(at: path, side: .jugendamt, org: BenchEvents.ledgerOrg, jugendamt: nil, policy: policy)
-        var source = BenchEvents(total: records)
+        var source = BenchEvents(total: records, history: history)
+        let (count, total) = try importAll(&source, into: ledger, batch: batch, preserveRecordedAt: history)
+        guard count == records else { throw BenchError("import ended at seq \(count), expected \(records)") }
+        m.set("events", Double(count))
+        m.set("seconds", total)
+        m.set("eventsPerSecond", Double(count) / total)
+    }
+
+    /// Appends everything `source` gives to `ledger` in batches of `batch`; returns the records
+    /// appended and the seconds spent in `Ledger.append`.
+    static func importAll(_ source: inout some EventSource, into ledger: Ledger, batch: Int,
+                          preserveRecordedAt: Bool) throws -> (Int, Double) {
         var total = 0.0
         var count = 0
         while true {
             let events = source.next(batch)
             if events.isEmpty { break }
             total += try seconds {
-                let outcomes = try ledger.append(events)
+                let outcomes = try ledger.append(events, preserveRecordedAt: preserveRecordedAt)
                 precondition(outcomes.count == events.count)
             }
             count += events.count
         }
         let head = try ledger.head()
-        guard head.seq == UInt64(records) else { throw BenchError("import ended at seq \(head.seq), expected \(records)") }
-        m.set("events", Double(count))
-        m.set("seconds", total)
-        m.set("eventsPerSecond", Double(count) / total)
+        guard head.seq == UInt64(count) else { throw BenchError("import ended at seq \(head.seq), expected \(count)") }
+        return (count, total)
     }
 
     /// Verifies the ledger at `path` once, timed.
@@ -62,10 +73,13 @@ enum LogFigures {
         let warmUp = 3
         let events = (0..<(s.singleOperations + warmUp)).map { source.hoursBooked(number: Int(start) + 1_000_000 + $0) }
         var latencies = Latencies()
+        var written = 0
         for (i, event) in events.enumerated() {
+            if i == warmUp { written = ProcStatus.bytesWritten ?? 0 }
             let t = try seconds { _ = try ledger.append(event) }
             if i >= warmUp { latencies.add(t) }
         }
+        if let after = ProcStatus.bytesWritten { m.set("bytesWrittenPerCommit", Double(after - written) / Double(latencies.samples.count)) }
         m.set("appends", Double(latencies.samples.count))
         m.set("p50", latencies.percentile(50))
         m.set("p99", latencies.percentile(99))

@@ -62,8 +62,8 @@ enum Scratch {
             }
             if name == "." || name == ".." { continue }
             let full = path + "/" + name
-            var st = stat()
-            if lstat(full, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { remove(full) } else { unlink(full) }
+            // d_type, not lstat: under member import visibility the NIO modules linked in claim `stat`.
+            if entry.pointee.d_type == UInt8(DT_DIR) || (unlink(full) != 0 && errno == EISDIR) { remove(full) }
         }
         closedir(dir)
         rmdir(path)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LedgerCore
 
 /// What a run measures and where it keeps its scratch ledgers.
 struct Settings {
@@ -23,14 +24,31 @@ struct Settings {
     /// Single durable appends and raw durable commits timed.
     var singleOperations: Int { quick ? 30 : 1_000 }
 
+    /// Budget queries timed (as-of).
+    var asOfQueries: Int { quick ? 100 : 1_000 }
+    /// Concurrent HTTP clients, and requests each client sends (single events, batches).
+    var httpClients: Int { 64 }
+    var httpSingleRequestsPerClient: Int { quick ? 3 : 50 }
+    var httpBatchRequestsPerClient: Int { quick ? 1 : 10 }
+    var httpBatchSize: Int { 100 }
+    /// Single-event requests of the one sequential client (the cost of one append over HTTP).
+    var httpSequentialRequests: Int { quick ? 20 : 300 }
+
     var bigLedger: String { directory + "/ledger-big" }
     var smallLedger: String { directory + "/ledger-small" }
+    /// The large ledger with a recorded history (``History``): as-of queries and rebuild.
+    var historyLedger: String { directory + "/ledger-history" }
+    /// The reconciled pairs: a Jugendamt's and a Träger's ledger of `records` (and `smallRecords`) each.
+    func pair(_ side: Side, small: Bool = false) -> String {
+        directory + "/pair\(small ? "-small" : "")-\(side == .jugendamt ? "jugendamt" : "traeger")"
+    }
 
     static let usage = """
         usage: doppelledger-bench [--quick] [--records N] [--dir PATH] [--keep] [--only FIG,FIG…]
           --quick       a small run (20,000 records) that finishes in seconds
           --records N   records in the large ledger (default 1,000,000)
           --dir PATH    scratch folder (default: a new folder under /tmp); removed afterwards unless --keep
+          --keep        keep the scratch folder and every ledger in it (for --only runs and profiling)
           --only LIST   run only these figures (see the table); their inputs must exist in --dir
         """
 

@@ -63,7 +63,7 @@ for figure in Figure.all where settings.only.isEmpty || settings.only.contains(f
         print("  \(figure.name): \(String(format1: outcome.seconds)) s (CPU \(String(format1: outcome.cpuSeconds)) s), "
               + "peak RSS \(Unit.megabytes.format(Double(outcome.peakRSSBytes)))")
     }
-    for folder in figure.removesAfter { Scratch.remove(settings.directory + "/" + folder) }
+    if !settings.keep { for folder in figure.removesAfter { Scratch.remove(settings.directory + "/" + folder) } }
 }
 
 Report.print(metrics, settings: settings)
