@@ -40,7 +40,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let period = try ReconciliationPeriod(year: year, quarter: quarter, asOf: try parseTimestamp(asOf, option: "--as-of"))
         if record, !isDirectory(jugendamt), !isDirectory(traeger) {
-            throw fail("--record needs a ledger folder to record in; both sources are export files")
+            throw fail("--record needs a ledger folder to record in; neither source is one (export files, mirrors and node URLs are read only)")
         }
 
         let (j, t) = try await openSources(temporaryFiles: &temporaryFiles)
