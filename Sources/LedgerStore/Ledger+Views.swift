@@ -42,6 +42,10 @@ extension Ledger {
             try txn.put(meta, "rebuilding".lmdbKey, [1])
             try txn.clear(state)
         }
+        // Emptying the state reads every leaf page of it (to free overflow pages): hand those
+        // pages back at once, and after each batch the pages it read, so that memory does not
+        // grow with the log (they stay in the page cache). See docs/PERFORMANCE.md.
+        try env.read { txn in releaseMap(txn) }
         var next: UInt64 = 1
         while next <= total {
             let upTo = min(total, next + UInt64(batchSize) - 1)
@@ -58,12 +62,19 @@ extension Ledger {
                     seq += 1
                 }
                 try policy.finish(on: context, state: stateAccess)
+                releaseMap(txn)
             }
             progress?(upTo, total)
             next = upTo + 1
         }
         // Records appended by another process meanwhile are refused by the flag, so the log ends at `total`.
         try env.write { txn in _ = try txn.delete(meta, "rebuilding".lmdbKey) }
+    }
+
+    /// Hands the map's resident pages back to the kernel (a pointer from a read in `txn` shows
+    /// which mapping is the map).
+    private func releaseMap(_ txn: Transaction) {
+        if let first = try? txn.get(log, BigEndianKey(1)), let p = first.baseAddress { env.releaseResidentPages(of: p) }
     }
 
     /// Every entry of the rules' and views' state, in key order (to compare two ledgers' views).
