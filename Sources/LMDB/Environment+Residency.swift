@@ -50,33 +50,6 @@ final class Residency: @unchecked Sendable {
     }
 
     private static func lookUp(_ address: UInt, _ dataFile: String) -> Range<UInt>? {
-        guard let f = fopen("/proc/self/maps", "r") else { return nil }
-        defer { fclose(f) }
-        var line: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(line) }
-        var real = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let wanted = realpath(dataFile, &real) != nil
-            ? String(decoding: real.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : dataFile
-        while getline(&line, &capacity, f) > 0, let line {
-            // "start-end perms offset dev inode   path"
-            let text = String(decoding: UnsafeRawBufferPointer(start: line, count: strlen(line)), as: UTF8.self)
-            let fields = text.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 6, fields[5].hasPrefix("/") else { continue }
-            let bounds = fields[0].split(separator: "-")
-            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
-                  start <= address, address < end else { continue }
-            let path = fields[5...].joined(separator: " ").trimmingNewline()
-            return path == wanted ? start..<end : nil
-        }
-        return nil
-    }
-}
-
-extension String {
-    fileprivate func trimmingNewline() -> String {
-        var s = self
-        while s.last == "\n" { s.removeLast() }
-        return s
+        fileMappings(dataFile).first { $0.contains(address) }
     }
 }

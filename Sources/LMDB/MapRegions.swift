@@ -51,25 +51,10 @@ public enum MapRegions {
         }
     }
 
-    /// The address range the file `path` is mapped at, from `/proc/self/maps` (Linux).
+    /// The address range the file `path` is mapped at (the largest, if several; LMDB maps the
+    /// whole map size in one mapping).
     static func mapping(of path: String) -> (UInt, UInt)? {
-        guard let file = fopen("/proc/self/maps", "r") else { return nil }
-        defer { fclose(file) }
-        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let target = realpath(path, &resolved) != nil ? String(cString: resolved) : path
-        var line = [CChar](repeating: 0, count: 4096 + Int(PATH_MAX))
-        var found: (UInt, UInt)?
-        while fgets(&line, Int32(line.count), file) != nil {
-            var text = String(cString: line)
-            if text.hasSuffix("\n") { text.removeLast() }
-            // "start-end perms offset dev inode   path"
-            guard text.hasSuffix(" " + target), let space = text.firstIndex(of: " ") else { continue }
-            let range = text[..<space].split(separator: "-")
-            guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16) else { continue }
-            // LMDB maps the whole map size in one mapping; keep the largest if there are several.
-            if found == nil || end - start > found!.1 - found!.0 { found = (start, end) }
-        }
-        return found
+        fileMappings(path).max { $0.count < $1.count }.map { ($0.lowerBound, $0.upperBound) }
     }
 
     /// Frees `slot` (an environment closing).
@@ -80,4 +65,26 @@ public enum MapRegions {
             storage[2 * slot + 1] = 0
         }
     }
+}
+
+/// Every address range at which the file `path` is mapped into this process, from
+/// `/proc/self/maps` (Linux; empty elsewhere). Shared by the crash guard's regions and the
+/// release of resident pages.
+func fileMappings(_ path: String) -> [Range<UInt>] {
+    guard let file = fopen("/proc/self/maps", "r") else { return [] }
+    defer { fclose(file) }
+    var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let target = realpath(path, &resolved) != nil ? String(cString: resolved) : path
+    var line = [CChar](repeating: 0, count: 4096 + Int(PATH_MAX))
+    var found: [Range<UInt>] = []
+    while fgets(&line, Int32(line.count), file) != nil {
+        var text = String(cString: line)
+        if text.hasSuffix("\n") { text.removeLast() }
+        // "start-end perms offset dev inode   path"
+        guard text.hasSuffix(" " + target), let space = text.firstIndex(of: " ") else { continue }
+        let range = text[..<space].split(separator: "-")
+        guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16), start < end else { continue }
+        found.append(start..<end)
+    }
+    return found
 }
