@@ -71,11 +71,15 @@ public struct DataFile {
         guard fstat(fd, &st) == 0 else { Glibc.close(fd); return nil }
         self.fd = fd
         self.path = path
-        fileSize = Int(st.st_size)
         // The page size is stored in the free-pages record of meta page 0 (its `pad`). Both meta
         // pages are read with one read, so that a commit running meanwhile cannot tear them apart.
-        var head = [UInt8](repeating: 0, count: min(fileSize, 2 * 65_536))
+        var head = [UInt8](repeating: 0, count: min(Int(st.st_size), 2 * 65_536))
         guard head.count >= 256, Self.readFully(fd, &head, at: 0) else { Glibc.close(fd); return nil }
+        // The size is taken after the meta pages: a commit writes its pages (growing the file)
+        // before its meta page, so every page a meta page read here names is inside this size,
+        // even when another process commits meanwhile.
+        guard fstat(fd, &st) == 0 else { Glibc.close(fd); return nil }
+        fileSize = Int(st.st_size)
         let size = Int(Self.le(head, 40, 4))
         pageSize = size
         guard size >= 512, size <= 65_536, size & (size - 1) == 0, fileSize >= 2 * size else {
@@ -130,12 +134,15 @@ public struct DataFile {
             return "the meta pages' transaction ids \(a) and \(b) do not follow each other: a header page is damaged"
         }
         let m = newest!
-        guard m.lastPage >= 1, m.lastPage < pages else {
-            return "meta page \(m.slot) names last page \(m.lastPage), the file has \(pages) pages"
+        // The last page may lie beyond the end of the file: pages a commit allocated and freed
+        // again ("loose" pages) are never written. It must lie inside the map, or LMDB cannot
+        // open the file; the roots, which LMDB reads first, must lie inside the file.
+        guard m.lastPage >= 1, m.lastPage < m.mapSize / UInt64(pageSize) else {
+            return "meta page \(m.slot) names last page \(m.lastPage), beyond its map of \(m.mapSize / UInt64(pageSize)) pages"
         }
         for (db, name) in [(m.free, "free-page"), (m.main, "main")] where db.root != DB.noRoot {
-            guard db.root >= 2, db.root <= m.lastPage, db.depth >= 1, db.depth <= 32 else {
-                return "meta page \(m.slot) is damaged (the \(name) tree's root \(db.root) or depth \(db.depth) is impossible)"
+            guard db.root >= 2, db.root <= m.lastPage, db.root < pages, db.depth >= 1, db.depth <= 32 else {
+                return "meta page \(m.slot) is damaged (the \(name) tree's root \(db.root) or depth \(db.depth) is impossible in a file of \(pages) pages)"
             }
         }
         return nil

@@ -9,9 +9,26 @@ extension Ledger {
     /// trusts the file: both meta pages must be consistent (see ``DataFile/problem()``), and the
     /// snapshot LMDB opens must hold at least as many records as the one before it (both read
     /// from the file directly, so a commit by another process meanwhile changes nothing).
+    ///
+    /// Another process may commit while this reads. A commit replaces the older meta page and
+    /// may reuse pages of snapshots older than the two the meta pages name, so a problem counts
+    /// only when the meta pages are the same after the check as before it; otherwise it is read
+    /// again (a few times: damage stays, a commit race does not).
     static func dataFileProblem(_ directory: String) -> String? {
-        guard let file = DataFile(path: directory + "/data.mdb") else { return "data.mdb cannot be read" }
-        defer { file.close() }
+        var problem: String?
+        for _ in 0..<8 {
+            guard let file = DataFile(path: directory + "/data.mdb") else { return "data.mdb cannot be read" }
+            problem = dataFileProblem(file)
+            file.close()
+            guard problem != nil else { return nil }
+            guard let again = DataFile(path: directory + "/data.mdb") else { return "data.mdb cannot be read" }
+            again.close()
+            if again.metas == file.metas { return problem }
+        }
+        return problem
+    }
+
+    private static func dataFileProblem(_ file: DataFile) -> String? {
         if let problem = file.problem() { return problem }
         guard let newest = file.newest, let previous = file.previous, newest.txnid != previous.txnid,
               let before = file.lookup(in: previous, database: "meta", key: Array("head".utf8)), before.count == 48 else {
