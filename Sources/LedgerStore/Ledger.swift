@@ -526,6 +526,13 @@ struct LMDBState: StateAccess {
         }
     }
 
+    func first(prefix: [UInt8], atLeast key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])? {
+        try txn.withCursor(db) { cursor in
+            guard let (k, v) = try cursor.seek(atLeast: key), k.starts(with: prefix) else { return nil }
+            return (Array(k), Array(v))
+        }
+    }
+
     func get(_ key: [UInt8]) throws -> [UInt8]? {
         try key.withUnsafeBytes { k in try txn.get(db, k).map { Array($0) } }
     }

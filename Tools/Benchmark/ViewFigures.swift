@@ -226,5 +226,10 @@ final class CountingState: StateAccess {
         return try inner.last(prefix: prefix, atMost: key)
     }
 
+    func first(prefix: [UInt8], atLeast key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])? {
+        counts.seeks += 1
+        return try inner.first(prefix: prefix, atLeast: key)
+    }
+
     var scratch: TransactionScratch { inner.scratch }
 }

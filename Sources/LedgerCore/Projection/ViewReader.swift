@@ -18,21 +18,33 @@ public struct ViewReader {
     }
 
     /// Every counter under `prefix` (e.g. `konz/2025/2/`) with its value, by name. Zeros omitted.
+    ///
+    /// Two seeks per counter, however many versions each has: the first key of the next counter,
+    /// then that counter's last version at or before `seq`. (Version keys are
+    /// `h/<counter>\0<seq>`; names hold no `\0`, so `h/<counter>\u{1}` sorts after every version
+    /// of the counter and before every other counter's keys.)
     public func all(under prefix: String) throws -> [String: Int64] {
         var out: [String: Int64] = [:]
         let keyPrefix = [UInt8(ascii: "h"), UInt8(ascii: "/")] + Array(prefix.utf8)
-        try state.scan(prefix: keyPrefix) { k, v in
+        var from = keyPrefix
+        while let (k, _) = try state.first(prefix: keyPrefix, atLeast: from) {
             // The key ends in "\0" and the 8-byte seq of the version.
             let zero = k.count - 9
-            guard zero > 2, k[zero] == 0 else { return true }
-            let versionSeq = k[(zero + 1)...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            if versionSeq <= seq {
-                var r = BinaryReader(v)
-                out[String(decoding: k[2..<zero], as: UTF8.self)] = r.int()
+            guard zero > 2, k[zero] == 0 else {
+                from = k + [0]
+                continue
             }
-            return true
+            let versions = Array(k[...zero])
+            var atMost = versions
+            withUnsafeBytes(of: seq.bigEndian) { atMost.append(contentsOf: $0) }
+            if let (_, v) = try state.last(prefix: versions, atMost: atMost) {
+                var r = BinaryReader(v)
+                let value = r.int()
+                if value != 0 { out[String(decoding: k[2..<zero], as: UTF8.self)] = value }
+            }
+            from = Array(k[..<zero]) + [1]
         }
-        return out.filter { $0.value != 0 }
+        return out
     }
 
     /// The sum of a metric over quarters `from...to` of a year.

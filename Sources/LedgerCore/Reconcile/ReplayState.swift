@@ -55,6 +55,18 @@ final class ReplayState: StateAccess {
         return (keys[lo - 1], entries[keys[lo - 1]]!)
     }
 
+    func first(prefix: [UInt8], atLeast key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])? {
+        let keys = keys(under: prefix)
+        // The first key not less than `key`.
+        var lo = keys.startIndex, hi = keys.endIndex
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if keys[mid].lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < keys.endIndex else { return nil }
+        return (keys[lo], entries[keys[lo]]!)
+    }
+
     /// The sorted keys under `prefix`: a range of its segment's index (made on first use).
     private func keys(under prefix: [UInt8]) -> ArraySlice<[UInt8]> {
         let segment = prefix.firstIndex(of: UInt8(ascii: "/")).map { Array(prefix[...$0]) } ?? prefix

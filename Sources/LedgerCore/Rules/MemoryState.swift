@@ -23,6 +23,12 @@ public final class MemoryState: StateAccess {
         return candidate.map { ($0, entries[$0]!) }
     }
 
+    public func first(prefix: [UInt8], atLeast key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])? {
+        let candidate = entries.keys.filter { $0.starts(with: prefix) && !$0.lexicographicallyPrecedes(key) }
+            .min { $0.lexicographicallyPrecedes($1) }
+        return candidate.map { ($0, entries[$0]!) }
+    }
+
     /// Every entry in key order (to compare states byte for byte).
     public var sortedEntries: [([UInt8], [UInt8])] {
         entries.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { ($0.key, $0.value) }

@@ -61,6 +61,8 @@ public protocol StateAccess {
     func scan(prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws
     /// The entry with the greatest key that is at most `key` and starts with `prefix`.
     func last(prefix: [UInt8], atMost key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])?
+    /// The entry with the smallest key that is at least `key` and starts with `prefix`.
+    func first(prefix: [UInt8], atLeast key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])?
     /// Scratch space that lives as long as the write transaction (views buffer deltas there).
     var scratch: TransactionScratch { get }
 }
