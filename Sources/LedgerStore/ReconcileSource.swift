@@ -1,4 +1,5 @@
 public import LedgerCore
+import LMDB
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -125,16 +126,26 @@ struct LedgerStreamRecords: RecordSource {
     let asOf: Timestamp?
     let lastSeq: UInt64
 
-    func forEachRecord(types: Set<String>?, _ body: (Record) throws -> Void) throws {
+    func forEachRecord(types: Set<String>?, _ body: (RecordView) throws -> Void) throws {
         let suffixes = types.map { $0.map { Array(",\"type\":\"\($0)\"}".utf8) } }
+        var visited = 0
         try ledger.scan(stream: stream, asOf: asOf) { seq, value in
             if seq > lastSeq { return false }
+            visited += 1
+            // A pass over a large log would keep every page it read resident: hand them back now
+            // and then (they stay in the page cache), so memory does not grow with the log.
+            if visited % 65_536 == 0 { ledger.env.releaseResidentPages(of: value.baseAddress!) }
+            guard StoredRecord.isWellFormed(value) else { throw RecordFormatError("stored record \(seq) is truncated") }
+            let json = StoredRecord.json(value)
             if let suffixes {
                 // Stored JSON is canonical: `type` is its last member, so the tail names the type.
-                let json = StoredRecord.json(value)
                 guard suffixes.contains(where: { json.count >= $0.count && json.suffix($0.count).elementsEqual($0) }) else { return true }
             }
-            try body(try StoredRecord.decode(value))
+            if let view = RecordView(stored: json, recordedAt: StoredRecord.recordedAt(value), hash: StoredRecord.hash(value)) {
+                try body(view)
+            } else {
+                try body(RecordView(try StoredRecord.decode(value)))
+            }
             return true
         }
     }
@@ -145,7 +156,7 @@ struct ExportFileRecords: RecordSource {
     let path: String
     let lastSeq: UInt64
 
-    func forEachRecord(types: Set<String>?, _ body: (Record) throws -> Void) throws {
+    func forEachRecord(types: Set<String>?, _ body: (RecordView) throws -> Void) throws {
         let patterns = types.map { $0.map { Array($0.utf8) } }
         var pending: [UInt8] = []
         var done = false
@@ -156,9 +167,14 @@ struct ExportFileRecords: RecordSource {
             if let patterns, !bytes.contains(0x5C), !patterns.contains(where: { contains(bytes, $0) }) {
                 return
             }
-            let record = try Record(line: bytes)
-            if record.seq > lastSeq { done = true; return }
-            try body(record)
+            if let view = RecordView(line: bytes) {
+                if view.seq > lastSeq { done = true; return }
+                try body(view)
+            } else {
+                let record = try Record(line: bytes)
+                if record.seq > lastSeq { done = true; return }
+                try body(RecordView(record))
+            }
         }
         try readFile(path) { chunk in
             var start = 0

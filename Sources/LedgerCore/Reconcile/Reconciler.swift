@@ -8,10 +8,12 @@
 /// so recording a reconciliation never causes a finding.
 ///
 /// Memory does not grow with the bookings of other quarters: each side is read in passes and
-/// only compact entries are kept (see ``SideData``): pass 1 notes reversed ids, pass 2 keeps the
-/// Kontrakte and the quarter's bookings and payments, and a third pass over the Jugendamt's side
-/// runs only when the Träger dates in the quarter a booking or payment the Jugendamt does not
-/// (to tell a differing date from a missing record).
+/// only compact entries are kept (see ``SideData``): pass 1 notes reversed ids (reading only
+/// reversals), pass 2 keeps the Kontrakte and the quarter's bookings and payments and replays
+/// the quarter's money for the totals (each record decoded once for both), and a third pass over
+/// the Jugendamt's side runs only when the Träger dates in the quarter a booking or payment the
+/// Jugendamt does not (to tell a differing date from a missing record). Records are handed over
+/// as ``RecordView``s: filtered by stream, time and type in place, decoded only when needed.
 public enum Reconciler {
     /// Reconciles the two sides. The sources must already be verified (chains intact).
     public static func reconcile(jugendamt: LedgerName, _ jugendamtRecords: any RecordSource,
@@ -28,9 +30,10 @@ public enum Reconciler {
 
         let jReversed = try jReader.reversals(jugendamtRecords)
         let tReversed = try tReader.reversals(traegerRecords)
-        var j = try jReader.collect(jugendamtRecords, reversed: jReversed)
+        let jTotals = ReconciliationTotals.Replay(period: period), tTotals = ReconciliationTotals.Replay(period: period)
+        var j = try jReader.collect(jugendamtRecords, reversed: jReversed, totals: jTotals)
         let t = try tReader.collect(traegerRecords, reversed: tReversed,
-                                    alsoBookings: j.bookingIds(in: period), alsoPayments: j.paymentIds(in: period))
+                                    alsoBookings: j.bookingIds(in: period), alsoPayments: j.paymentIds(in: period), totals: tTotals)
         let wantedBookings = t.bookingIds(in: period).filter { j.bookings[$0] == nil }
         let wantedPayments = t.paymentIds(in: period).filter { j.payments[$0] == nil }
         if !wantedBookings.isEmpty || !wantedPayments.isEmpty {
@@ -42,7 +45,7 @@ public enum Reconciler {
             jugendamt: SideSummary(ledger: jugendamt.description, stream: jReader.stream, head: j.head, records: j.records),
             traeger: SideSummary(ledger: traeger.description, stream: tReader.stream, head: t.head, records: t.records),
             findings: compare(j, t, traeger: traeger.org, period: period),
-            totals: try ReconciliationTotals.compute(jugendamtRecords, traegerRecords, period: period))
+            totals: ReconciliationTotals.rows(try jTotals.consumption(), try tTotals.consumption(), period: period))
     }
 
     /// The findings, in report order.

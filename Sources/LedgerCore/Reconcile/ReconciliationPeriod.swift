@@ -28,9 +28,9 @@ public struct ReconciliationPeriod: Equatable, Hashable, Sendable {
     @inline(__always)
     public func contains(_ date: CalendarDate) -> Bool { first <= date && date <= last }
 
-    /// Whether a record was known at `asOf`.
+    /// Whether a record recorded at `recordedAt` was known at `asOf`.
     @inline(__always)
-    public func knows(_ record: Record) -> Bool { asOf.map { record.recordedAt <= $0 } ?? true }
+    public func knows(_ recordedAt: Timestamp) -> Bool { asOf.map { recordedAt <= $0 } ?? true }
 
     /// "Q2/2025".
     public var label: String { "Q\(quarter)/\(year)" }

@@ -13,10 +13,23 @@ public enum ReconciliationTotals {
     ]
 
     /// `{"rows": [{sozialraum, funding, jugendamtCents, traegerCents, differenceCents}]}` for the
-    /// quarter, rows where either side has consumption.
+    /// quarter, rows where either side has consumption (each side's records replayed alone).
     public static func compute(_ jugendamt: any RecordSource, _ traeger: any RecordSource, period: ReconciliationPeriod) throws -> JSON {
-        let j = try consumption(jugendamt, period: period)
-        let t = try consumption(traeger, period: period)
+        func consumption(_ source: any RecordSource) throws -> [String: Int64] {
+            let replay = Replay(period: period)
+            try source.forEachRecord(types: types) { record in
+                guard let type = record.type, types.contains(type.rawValue) else { return }
+                guard period.knows(record.recordedAt) else { return }
+                guard let event = try? record.event() else { return }
+                try replay.add(record, event)
+            }
+            return try replay.consumption()
+        }
+        return rows(try consumption(jugendamt), try consumption(traeger), period: period)
+    }
+
+    /// The rows of both sides' consumption counters.
+    static func rows(_ j: [String: Int64], _ t: [String: Int64], period: ReconciliationPeriod) -> JSON {
         var rows: [JSON] = []
         for sz in Sozialraum.allCases {
             for funding in Funding.allCases {
@@ -30,40 +43,49 @@ public enum ReconciliationTotals {
         return ["rows": .array(rows)]
     }
 
-    /// Replays one side's records (up to the period's as-of) and reads the quarter's counters.
+    /// One side's records replayed (up to the period's as-of) to read the quarter's counters:
+    /// fed by the reconciler's collecting pass, so each record is decoded once for both.
     ///
     /// Only the counters' final values are read, not their history, so every record is replayed
     /// with one `recordedAt`: the projector then keeps one pending change per counter instead of
     /// one per record (which, with a whole stream in one replay, grew without bound).
-    static func consumption(_ source: any RecordSource, period: ReconciliationPeriod) throws -> [String: Int64] {
-        let state = ReplayState()
-        let rules = DomainPolicy(views: Projector())
+    final class Replay {
+        let period: ReconciliationPeriod
+        private let state = ReplayState()
+        private let rules = DomainPolicy(views: Projector())
         // The context is not consulted when applying; the name only labels the replay.
-        let context = LedgerContext(name: LedgerName(side: .jugendamt, org: "replay"), jugendamt: nil)
-        let replayedAt = Timestamp(seconds: 0)
-        try source.forEachRecord(types: types) { record in
-            guard types.contains(record.type) else { return }
-            if let asOf = period.asOf, record.recordedAt > asOf { return }
-            guard let event = try? DomainEvent(type: record.type, data: record.data) else { return }
+        private let context = LedgerContext(name: LedgerName(side: .jugendamt, org: "replay"), jugendamt: nil)
+        private static let replayedAt = Timestamp(seconds: 0)
+
+        init(period: ReconciliationPeriod) { self.period = period }
+
+        /// Replays `record` (whose event is `event`) when it can change the quarter's counters:
+        /// agreements, Kontrakte, reversals, and bookings and payments dated in the quarter.
+        func add(_ record: RecordView, _ event: DomainEvent) throws {
             switch event {
-            case .hoursBooked(let h) where !period.contains(h.date): return
-            case .preventionBooked(let p) where !period.contains(p.date): return
-            case .paymentBooked(let p) where !period.contains(p.date): return
-            default: break
+            case .agreementSigned, .kontraktSigned, .kontraktAmended, .kontraktEnded, .bookingReversed: break
+            case .hoursBooked(let h): guard period.contains(h.date) else { return }
+            case .preventionBooked(let p): guard period.contains(p.date) else { return }
+            case .paymentBooked(let p): guard period.contains(p.date) else { return }
+            default: return
             }
-            var record = record
-            record.recordedAt = replayedAt
-            try rules.apply(record, Admission(stream: record.stream, event: event), on: context, state: state)
+            var full = try record.decoded()
+            full.recordedAt = Self.replayedAt
+            try rules.apply(full, Admission(stream: full.stream, event: event), on: context, state: state)
         }
-        try rules.finish(on: context, state: state)
-        var out: [String: Int64] = [:]
-        let reader = ViewReader(state: state, seq: UInt64.max)
-        for sz in Sozialraum.allCases {
-            for funding in Funding.allCases {
-                let key = Counter.quarter(sz, period.year, period.quarter, "cons/\(funding.rawValue)")
-                out[key] = try reader.value(key)
+
+        /// The quarter's consumption counters per Sozialraum and pot.
+        func consumption() throws -> [String: Int64] {
+            try rules.finish(on: context, state: state)
+            var out: [String: Int64] = [:]
+            let reader = ViewReader(state: state, seq: UInt64.max)
+            for sz in Sozialraum.allCases {
+                for funding in Funding.allCases {
+                    let key = Counter.quarter(sz, period.year, period.quarter, "cons/\(funding.rawValue)")
+                    out[key] = try reader.value(key)
+                }
             }
+            return out
         }
-        return out
     }
 }

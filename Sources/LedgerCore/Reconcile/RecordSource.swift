@@ -6,7 +6,119 @@ public protocol RecordSource {
     ///
     /// `types` is a hint for speed: when it is given, the source may leave out records of other
     /// types (it need not; the reader filters again). Records of the listed types must all come.
-    func forEachRecord(types: Set<String>?, _ body: (Record) throws -> Void) throws
+    /// A view is valid only during the call that hands it over.
+    func forEachRecord(types: Set<String>?, _ body: (RecordView) throws -> Void) throws
+}
+
+/// One record as a source hands it to the reconciler: what it filters on (seq, time, stream,
+/// type) read in place from the record's canonical JSON, and the event decoded only when asked.
+///
+/// Most of a log is bookings of other quarters, which the reconciler looks at and drops; building
+/// a whole ``Record`` for each (every member parsed, names and digests checked) cost most of a
+/// reconciliation's time. Bytes ``CanonicalRecordScan`` declines (escapes, other layouts) are
+/// parsed in full, so both paths give the same answers.
+public struct RecordView {
+    public let seq: UInt64
+    public let recordedAt: Timestamp
+    /// The event type, `nil` when this build does not know it.
+    public let type: EventType?
+    private let json: UnsafeRawBufferPointer
+    private let scan: CanonicalRecordScan?
+    private let record: Record?
+    private let storedHash: Digest32?
+
+    /// A record parsed in full (tests, and what the fast path declines).
+    public init(_ record: Record) {
+        seq = record.seq
+        recordedAt = record.recordedAt
+        type = EventType(rawValue: record.type)
+        json = UnsafeRawBufferPointer(start: nil, count: 0)
+        scan = nil
+        self.record = record
+        storedHash = nil
+    }
+
+    /// A stored record: its canonical JSON without `hash`, with the time and hash from the
+    /// store's header. `nil` when the bytes are not in the layout the fast path reads.
+    public init?(stored json: UnsafeRawBufferPointer, recordedAt: Timestamp, hash: Digest32) {
+        guard let scan = CanonicalRecordScan.scan(json) else { return nil }
+        seq = scan.seq
+        self.recordedAt = recordedAt
+        type = Self.eventType(json, scan.type)
+        self.json = json
+        self.scan = scan
+        record = nil
+        storedHash = hash
+    }
+
+    /// An export line (canonical JSON with `hash`); `nil` when the fast path declines it.
+    public init?(line json: UnsafeRawBufferPointer) {
+        guard let scan = CanonicalRecordScan.scan(json, hashed: true), scan.hash != nil,
+              let time = Timestamp(rfc3339: String(decoding: UnsafeRawBufferPointer(rebasing: json[scan.recordedAt]), as: UTF8.self))
+        else { return nil }
+        seq = scan.seq
+        recordedAt = time
+        type = Self.eventType(json, scan.type)
+        self.json = json
+        self.scan = scan
+        record = nil
+        storedHash = nil
+    }
+
+    /// The type's name as the record spells it.
+    public var typeName: String {
+        if let record { return record.type }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: json[scan!.type]), as: UTF8.self)
+    }
+
+    /// Whether the record belongs to the stream whose name is `name` (UTF-8).
+    public func isStream(_ name: [UInt8]) -> Bool {
+        if let record { return record.stream.utf8.elementsEqual(name) }
+        return UnsafeRawBufferPointer(rebasing: json[scan!.stream]).elementsEqual(name)
+    }
+
+    /// The record's hash.
+    public var hash: Digest32 {
+        if let record { return record.hash }
+        if let storedHash { return storedHash }
+        return Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: json[scan!.hash!])) ?? .zero
+    }
+
+    /// The record's event, checked as ``DomainEvent/init(type:data:)`` checks it.
+    public func event() throws(ValidationError) -> DomainEvent {
+        if let record { return try DomainEvent(type: record.type, data: record.data) }
+        let data: JSON
+        do {
+            data = try JSONParser.parse(UnsafeRawBufferPointer(rebasing: json[scan!.data]))
+        } catch {
+            throw ValidationError(field: "data", "data is not valid JSON: \(error)")
+        }
+        guard case .object(let object) = data else { throw ValidationError(field: "data", "data must be an object") }
+        return try DomainEvent(type: typeName, data: object)
+    }
+
+    /// The whole record (for what needs more than the view gives).
+    public func decoded() throws -> Record {
+        if let record { return record }
+        var full: Record
+        if scan!.hash != nil {
+            full = try Record(line: json)
+        } else {
+            guard case .object(let o) = try JSONParser.parse(json) else { throw RecordFormatError("a record must be a JSON object") }
+            full = try Record(json: o, requireHash: false)
+            full.hash = hash
+        }
+        return full
+    }
+
+    /// The names of the event types in UTF-8, by length, for matching a type without a String.
+    private static let names: [(EventType, [UInt8])] = EventType.allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+    private static func eventType(_ json: UnsafeRawBufferPointer, _ range: Range<Int>) -> EventType? {
+        let bytes = UnsafeRawBufferPointer(rebasing: json[range])
+        for (type, name) in names where name.count == bytes.count && bytes.elementsEqual(name) { return type }
+        return nil
+    }
 }
 
 /// Records held in memory: for tests, and for records already fetched from a peer.
@@ -15,7 +127,7 @@ public struct RecordArray: RecordSource {
 
     public init(_ records: [Record]) { self.records = records }
 
-    public func forEachRecord(types: Set<String>?, _ body: (Record) throws -> Void) throws {
-        for record in records { try body(record) }
+    public func forEachRecord(types: Set<String>?, _ body: (RecordView) throws -> Void) throws {
+        for record in records { try body(RecordView(record)) }
     }
 }

@@ -161,31 +161,37 @@ struct SideReader {
     /// The compared stream: `traeger:<T>` on the Jugendamt's ledger, `jugendamt:<J>` on the Träger's.
     let stream: String
     let period: ReconciliationPeriod
+    private let streamBytes: [UInt8]
+
+    init(side: Side, stream: String, period: ReconciliationPeriod) {
+        self.side = side
+        self.stream = stream
+        self.period = period
+        streamBytes = Array(stream.utf8)
+    }
 
     private struct Stop: Error {}
 
     static let reversalTypes: Set<String> = [EventType.bookingReversed.rawValue]
-    static let collectTypes: Set<String> = Set([EventType.kontraktSigned, .kontraktAmended, .kontraktEnded, .hoursBooked,
-                                                .preventionBooked, .paymentBooked].map(\.rawValue))
     static let fetchTypes: Set<String> = Set([EventType.hoursBooked, .preventionBooked, .paymentBooked].map(\.rawValue))
 
     /// Visits the stream's records known at as-of; stops at the first one recorded later.
-    private func visit(_ source: any RecordSource, types: Set<String>?, _ body: (Record) throws -> Void) throws {
+    private func visit(_ source: any RecordSource, types: Set<String>?, _ body: (RecordView) throws -> Void) throws {
         do {
             try source.forEachRecord(types: types) { record in
-                guard period.knows(record) else { throw Stop() }
-                guard record.stream == stream else { return }
+                guard period.knows(record.recordedAt) else { throw Stop() }
+                guard record.isStream(streamBytes) else { return }
                 try body(record)
             }
         } catch is Stop {}
     }
 
-    private func decode(_ record: Record) throws -> DomainEvent {
+    private func decode(_ record: RecordView) throws -> DomainEvent {
         do {
-            return try DomainEvent(type: record.type, data: record.data)
+            return try record.event()
         } catch {
             let whose = side == .jugendamt ? "the Jugendamt's" : "the Träger's"
-            throw ReconcileError("\(whose) record \(record.seq) (\(record.type)) is not a valid event: \(error.message)")
+            throw ReconcileError("\(whose) record \(record.seq) (\(record.typeName)) is not a valid event: \(error.message)")
         }
     }
 
@@ -193,23 +199,36 @@ struct SideReader {
     func reversals(_ source: any RecordSource) throws -> Set<String> {
         var reversed = Set<String>()
         try visit(source, types: Self.reversalTypes) { record in
-            guard record.type == EventType.bookingReversed.rawValue else { return }
+            guard record.type == .bookingReversed else { return }
             if case .bookingReversed(let r) = try decode(record) { reversed.insert(r.booking) }
         }
         return reversed
     }
 
     /// Pass 2: Kontrakte, consumption, the quarter's bookings and payments (and those named in
-    /// `alsoBookings`/`alsoPayments` whatever their date), and the head.
-    func collect(_ source: any RecordSource, reversed: Set<String>,
-                 alsoBookings: Set<String> = [], alsoPayments: Set<String> = []) throws -> SideData {
+    /// `alsoBookings`/`alsoPayments` whatever their date), and the head; each record's event is
+    /// also handed to `totals` (decoded once for both).
+    func collect(_ source: any RecordSource, reversed: Set<String>, alsoBookings: Set<String> = [], alsoPayments: Set<String> = [],
+                 totals: ReconciliationTotals.Replay? = nil) throws -> SideData {
         var data = SideData()
+        var last: (seq: UInt64, hash: Digest32)?
         try visit(source, types: nil) { record in
-            if record.type == EventType.reconciliationRecorded.rawValue { return }
+            if record.type == .reconciliationRecorded { return }
             data.records += 1
-            data.head = HeadRef(seq: record.seq, hash: record.hash)
-            guard Self.collectTypes.contains(record.type) else { return }
-            switch try decode(record) {
+            last = (record.seq, record.hash)
+            let event: DomainEvent
+            switch record.type {
+            case .kontraktSigned, .kontraktAmended, .kontraktEnded, .hoursBooked, .preventionBooked, .paymentBooked:
+                event = try decode(record)
+            case .agreementSigned, .bookingReversed:
+                // Only the totals read these (and, as before, pass over one that is not valid).
+                guard let e = try? record.event() else { return }
+                event = e
+            default:
+                return
+            }
+            try totals?.add(record, event)
+            switch event {
             case .kontraktSigned(let k):
                 data.kontrakte[k.kontrakt] = KontraktEntry(
                     kontrakt: k.kontrakt, fall: k.fall, sozialraum: k.sozialraum, hilfeart: k.hilfeart, funding: k.funding,
@@ -240,6 +259,7 @@ struct SideReader {
                 break
             }
         }
+        if let last { data.head = HeadRef(seq: last.seq, hash: last.hash) }
         return data
     }
 
@@ -247,7 +267,7 @@ struct SideReader {
     func fetch(_ source: any RecordSource, reversed: Set<String>, bookings: Set<String>, payments: Set<String>,
                into data: inout SideData) throws {
         try visit(source, types: Self.fetchTypes) { record in
-            guard Self.fetchTypes.contains(record.type) else { return }
+            guard let type = record.type, Self.fetchTypes.contains(type.rawValue) else { return }
             switch try decode(record) {
             case .hoursBooked(let h) where bookings.contains(h.booking) && !reversed.contains(h.booking):
                 data.bookings[h.booking] = Self.entry(h)

@@ -29,17 +29,32 @@ public struct CanonicalRecordScan {
     /// The 20 bytes where `YYYY-MM-DDTHH:MM:SSZ` belongs, not checked: compare them with the
     /// text of the expected time (``Timestamp/append(to:)``).
     public var recordedAt: Range<Int>
+    /// The `data` object, braces included (canonical, accepted by the strict parser).
+    public var data: Range<Int>
+    /// The type's name.
+    public var type: Range<Int>
+    /// The 64 bytes of an export line's `hash` (not checked to be hex); `nil` without one.
+    public var hash: Range<Int>?
 
-    /// Reads the chain fields of canonical record JSON (without `hash`), or `nil` (see above).
-    public static func scan(_ json: UnsafeRawBufferPointer) -> CanonicalRecordScan? {
+    /// Reads the chain fields of canonical record JSON, or `nil` (see above). Without `hashed`
+    /// the JSON must not have a `hash` (a stored record); with it, it must (an export line).
+    public static func scan(_ json: UnsafeRawBufferPointer, hashed: Bool = false) -> CanonicalRecordScan? {
         guard json.count > 2, let base = json.baseAddress else { return nil }
         var s = Scanner(p: base.assumingMemoryBound(to: UInt8.self), end: json.count)
         guard s.byte(UInt8(ascii: "{")) else { return nil }
         if s.literal("\"actor\":") {
             guard s.string() != nil, s.byte(UInt8(ascii: ",")) else { return nil }
         }
-        guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{"), s.value(depth: 2) else { return nil }
+        guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{") else { return nil }
+        let dataStart = s.pos
+        guard s.value(depth: 2) else { return nil }
+        let data = dataStart..<s.pos
         let hashOffset = s.pos
+        var hash: Range<Int>?
+        if hashed {
+            guard s.literal(",\"hash\":\""), let h = s.skip(64), s.byte(UInt8(ascii: "\"")) else { return nil }
+            hash = h
+        }
         guard s.literal(",\"key\":"), let key = s.string(),
               s.literal(",\"ledger\":"), let ledger = s.string(),
               s.literal(",\"prev\":\""), let prev = s.skip(64), s.byte(UInt8(ascii: "\"")),
@@ -48,10 +63,11 @@ public struct CanonicalRecordScan {
               s.literal(",\"stream\":"), let stream = s.string(),
               s.literal(",\"streamPrev\":\""), let streamPrev = s.skip(64), s.byte(UInt8(ascii: "\"")),
               s.literal(",\"streamSeq\":"), let streamSeq = s.positive(),
-              s.literal(",\"type\":"), s.string() != nil,
+              s.literal(",\"type\":"), let type = s.string(),
               s.byte(UInt8(ascii: "}")), s.pos == s.end else { return nil }
         return CanonicalRecordScan(seq: seq, streamSeq: streamSeq, prev: prev, streamPrev: streamPrev,
-                                   key: key, ledger: ledger, stream: stream, hashOffset: hashOffset, recordedAt: recordedAt)
+                                   key: key, ledger: ledger, stream: stream, hashOffset: hashOffset, recordedAt: recordedAt,
+                                   data: data, type: type, hash: hash)
     }
 
     private struct Scanner {
