@@ -51,3 +51,16 @@ final class Lock: @unchecked Sendable {
         return try body()
     }
 }
+
+/// A counter several threads may step.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    /// Adds one and returns the new value.
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}

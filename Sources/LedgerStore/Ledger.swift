@@ -28,6 +28,9 @@ public final class Ledger: @unchecked Sendable {
     let state: Database
     private let writerLock = Lock()
     private var writer = CanonicalWriter(capacity: 1024)
+    /// Queries that read scattered pages (budget views), counted to hand the map's pages back
+    /// now and then (see ``budget(sozialraum:year:quarter:asOf:)``).
+    let scatteredReads = Tally()
 
     public var name: LedgerName { context.name }
 

@@ -69,9 +69,10 @@ public enum ReconciliationTotals {
             case .paymentBooked(let p): guard period.contains(p.date) else { return }
             default: return
             }
-            var full = try record.decoded()
-            full.recordedAt = Self.replayedAt
-            try rules.apply(full, Admission(stream: full.stream, event: event), on: context, state: state)
+            // The rules and the projector read the event (handed over) and the seq and time.
+            let replayed = Record(seq: record.seq, recordedAt: Self.replayedAt, ledger: "", stream: record.stream, streamSeq: 0,
+                                  type: event.type.rawValue, key: "", actor: nil, data: JSONObject(), prev: .zero, streamPrev: .zero)
+            try rules.apply(replayed, Admission(stream: replayed.stream, event: event), on: context, state: state)
         }
 
         /// The quarter's consumption counters per Sozialraum and pot.

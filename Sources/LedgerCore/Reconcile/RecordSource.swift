@@ -77,6 +77,12 @@ public struct RecordView {
         return UnsafeRawBufferPointer(rebasing: json[scan!.stream]).elementsEqual(name)
     }
 
+    /// The stream's name.
+    public var stream: String {
+        if let record { return record.stream }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: json[scan!.stream]), as: UTF8.self)
+    }
+
     /// The record's hash.
     public var hash: Digest32 {
         if let record { return record.hash }
@@ -87,28 +93,16 @@ public struct RecordView {
     /// The record's event, checked as ``DomainEvent/init(type:data:)`` checks it.
     public func event() throws(ValidationError) -> DomainEvent {
         if let record { return try DomainEvent(type: record.type, data: record.data) }
+        let dataBytes = UnsafeRawBufferPointer(rebasing: json[scan!.data])
+        if let type, let event = DomainEvent(canonicalData: dataBytes, type: type) { return event }
         let data: JSON
         do {
-            data = try JSONParser.parse(UnsafeRawBufferPointer(rebasing: json[scan!.data]))
+            data = try JSONParser.parse(dataBytes)
         } catch {
             throw ValidationError(field: "data", "data is not valid JSON: \(error)")
         }
         guard case .object(let object) = data else { throw ValidationError(field: "data", "data must be an object") }
         return try DomainEvent(type: typeName, data: object)
-    }
-
-    /// The whole record (for what needs more than the view gives).
-    public func decoded() throws -> Record {
-        if let record { return record }
-        var full: Record
-        if scan!.hash != nil {
-            full = try Record(line: json)
-        } else {
-            guard case .object(let o) = try JSONParser.parse(json) else { throw RecordFormatError("a record must be a JSON object") }
-            full = try Record(json: o, requireHash: false)
-            full.hash = hash
-        }
-        return full
     }
 
     /// The names of the event types in UTF-8, by length, for matching a type without a String.

@@ -1,0 +1,131 @@
+/// The bulk of a log's events (bookings, payments, reversals) read straight from their canonical
+/// `data` bytes, for passes over millions of records (the reconciler's).
+///
+/// Accepts only a flat object of strings without escapes and whole numbers, whose members are the
+/// type's fields (``EventType/fields``, plus the optional `jugendamt`), each checked exactly as
+/// ``DomainEvent/init(type:data:)`` checks it. Anything else — another type, a missing or unknown
+/// member, a value that fails its check, `null`, an escape — answers `nil`, and the caller takes
+/// the full path, whose verdict and message are the reference. So this path may decline what is
+/// valid, but never accepts what the full path refuses, and gives the same event when it accepts.
+extension DomainEvent {
+    public init?(canonicalData bytes: UnsafeRawBufferPointer, type: EventType) {
+        let specs: [FieldSpec]
+        switch type {
+        case .hoursBooked: specs = Self.hoursSpecs
+        case .preventionBooked: specs = Self.preventionSpecs
+        case .paymentBooked: specs = Self.paymentSpecs
+        case .bookingReversed: specs = Self.reversalSpecs
+        default: return nil
+        }
+        guard let values = Self.flatMembers(bytes, specs) else { return nil }
+        func string(_ i: Int) -> String? { values.strings[i] }
+        func int(_ i: Int) -> Int64? { values.ints[i] }
+        // Indexes follow the order of the specs above (EventType.fields, then `jugendamt`).
+        switch type {
+        case .hoursBooked:
+            guard let booking = string(0), let kontrakt = string(1), let date = values.dates[2], let minutes = int(3) else { return nil }
+            self = .hoursBooked(.init(booking: booking, kontrakt: kontrakt, date: date, minutes: minutes, staff: string(4)))
+        case .preventionBooked:
+            guard let booking = string(0), let traeger = string(1), let sz = string(2).flatMap(Sozialraum.init(rawValue:)),
+                  let date = values.dates[3], let minutes = int(4), let category = string(5).flatMap(PreventionCategory.init(rawValue:))
+            else { return nil }
+            self = .preventionBooked(.init(booking: booking, traeger: traeger, sozialraum: sz, date: date, minutes: minutes, category: category))
+        case .paymentBooked:
+            guard let payment = string(0), let traeger = string(1), let sz = string(2).flatMap(Sozialraum.init(rawValue:)),
+                  let payee = string(3), let funding = string(4).flatMap(Funding.init(rawValue:)), let amount = int(5),
+                  let date = values.dates[6] else { return nil }
+            self = .paymentBooked(.init(payment: payment, traeger: traeger, sozialraum: sz, payee: payee, funding: funding,
+                                        amountCents: amount, date: date, kontrakt: string(7)))
+        case .bookingReversed:
+            guard let booking = string(0), let reason = string(1) else { return nil }
+            self = .bookingReversed(.init(booking: booking, reason: reason))
+        default:
+            return nil
+        }
+    }
+
+    private static let hoursSpecs = EventType.hoursBooked.fields + [Fields.counterpartyField]
+    private static let preventionSpecs = EventType.preventionBooked.fields + [Fields.counterpartyField]
+    private static let paymentSpecs = EventType.paymentBooked.fields + [Fields.counterpartyField]
+    private static let reversalSpecs = EventType.bookingReversed.fields + [Fields.counterpartyField]
+
+    private struct Values {
+        var strings: [String?]
+        var ints: [Int64?]
+        var dates: [CalendarDate?]
+    }
+
+    /// The members of a flat canonical object, each matched to its spec and checked; `nil` when
+    /// anything is not as the fast path expects.
+    private static func flatMembers(_ bytes: UnsafeRawBufferPointer, _ specs: [FieldSpec]) -> Values? {
+        var v = Values(strings: Array(repeating: nil, count: specs.count), ints: Array(repeating: nil, count: specs.count),
+                       dates: Array(repeating: nil, count: specs.count))
+        var seen = 0
+        var i = 0
+        let n = bytes.count
+        func plainString() -> Range<Int>? {
+            guard i < n, bytes[i] == UInt8(ascii: "\"") else { return nil }
+            let start = i + 1
+            var j = start
+            while j < n {
+                let c = bytes[j]
+                if c == UInt8(ascii: "\"") {
+                    i = j + 1
+                    return start..<j
+                }
+                if c < 0x20 || c >= 0x7F || c == UInt8(ascii: "\\") { return nil }
+                j += 1
+            }
+            return nil
+        }
+        guard n >= 2, bytes[0] == UInt8(ascii: "{") else { return nil }
+        i = 1
+        if bytes[i] == UInt8(ascii: "}") { return nil }
+        while true {
+            guard let key = plainString(), i < n, bytes[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            let keyBytes = UnsafeRawBufferPointer(rebasing: bytes[key])
+            guard let index = specs.firstIndex(where: { $0.name.utf8.elementsEqual(keyBytes) }) else { return nil }
+            let spec = specs[index]
+            guard i < n, v.strings[index] == nil, v.ints[index] == nil else { return nil }
+            if bytes[i] == UInt8(ascii: "\"") {
+                guard let r = plainString() else { return nil }
+                let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+                switch spec.kind {
+                case .id: guard Identifier.isValid(s) else { return nil }
+                case .date:
+                    guard let d = CalendarDate(s) else { return nil }
+                    v.dates[index] = d
+                case .sozialraum, .hilfeart, .funding, .qualification, .endReason, .preventionCategory, .reallocationSource:
+                    guard spec.kind.allowedValues!.contains(s) else { return nil }
+                default: return nil
+                }
+                v.strings[index] = s
+            } else {
+                // A whole number as canonical JSON writes it: no sign, no leading zero, ≤ 18 digits.
+                guard let range = spec.kind.range else { return nil }
+                let start = i
+                var value: Int64 = 0
+                while i < n, bytes[i] &- 0x30 < 10 {
+                    value = value &* 10 &+ Int64(bytes[i] &- 0x30)
+                    i += 1
+                }
+                guard i > start, i - start <= 18, bytes[start] != UInt8(ascii: "0") || i - start == 1, range.contains(value) else { return nil }
+                v.ints[index] = value
+            }
+            seen += 1
+            guard i < n else { return nil }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard bytes[i] == UInt8(ascii: "}"), i == n - 1 else { return nil }
+            break
+        }
+        // Every required field present.
+        for (index, spec) in specs.enumerated() where spec.required {
+            guard v.strings[index] != nil || v.ints[index] != nil else { return nil }
+        }
+        return v
+    }
+}
