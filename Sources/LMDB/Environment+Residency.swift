@@ -31,6 +31,25 @@ extension Environment {
     }
 }
 
+/// The bytes of files mapped into this process that are resident (the "shared" pages of
+/// /proc/self/statm: the data file's pages a read touched, and the program's own code); `nil`
+/// where that cannot be read. Cheap enough to look at every few queries.
+public func residentFileBytes() -> Int? {
+    #if os(Linux)
+    let fd = open("/proc/self/statm", O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 128)
+    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard n > 0 else { return nil }
+    let fields = buffer[0..<n].split(separator: UInt8(ascii: " "))
+    guard fields.count >= 3, let pages = Int(String(decoding: fields[2], as: UTF8.self)) else { return nil }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    #else
+    return nil
+    #endif
+}
+
 /// Where this environment's file is mapped, looked up in /proc/self/maps and remembered until the
 /// map moves (it is re-created when it grows).
 final class Residency: @unchecked Sendable {

@@ -52,15 +52,34 @@ final class Lock: @unchecked Sendable {
     }
 }
 
-/// A counter several threads may step.
+/// A counter several threads may step, with a mark to measure growth from.
 final class Tally: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
+    private var mark: Int?
+
     /// Adds one and returns the new value.
     func next() -> Int {
         lock.lock()
         defer { lock.unlock() }
         value += 1
         return value
+    }
+
+    /// Whether `now` exceeds the mark by more than `by` (the first call sets the mark).
+    func grew(to now: Int, by: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let mark else {
+            self.mark = now
+            return false
+        }
+        return now - mark > by
+    }
+
+    func setMark(_ now: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        mark = now
     }
 }

@@ -4,9 +4,11 @@ import LMDB
 extension Ledger {
     /// The budget view of a Sozialraum and year (through `quarter`), as of `asOf` (nil: now).
     ///
-    /// A query reads about a hundred counters (two seeks each), on pages spread over the file;
-    /// every 16th query hands the map's pages back (they stay in the page cache), so a node
-    /// answering queries all day does not keep ever more of the file mapped.
+    /// A query reads about a hundred counters (two seeks each), on pages spread over the file.
+    /// Every 16th query looks at how much of the file the process holds mapped, and when it has
+    /// grown by more than 256 MiB since the last look, hands the map's pages back (they stay in
+    /// the page cache): a node answering queries all day does not keep ever more of the file
+    /// mapped, and the queries between pay nothing for it.
     public func budget(sozialraum: Sozialraum, year: Int, quarter: Int?, asOf: Timestamp?) throws -> BudgetView {
         try env.read { txn in
             try requireViewsReady(txn)
@@ -16,8 +18,10 @@ extension Ledger {
                                               today: Timestamp.now().date,
                                               reader: ViewReader(state: state, seq: seq),
                                               seqAsOf: { try lastSeq(asOf: $0, txn: txn) })
-            if scatteredReads.next() % 16 == 0, let any = try txn.get(log, BigEndianKey(max(seq, 1))), let p = any.baseAddress {
+            if scatteredReads.next() % 16 == 0, let resident = residentFileBytes(), scatteredReads.grew(to: resident, by: 256 << 20),
+               let any = try txn.get(log, BigEndianKey(max(seq, 1))), let p = any.baseAddress {
                 env.releaseResidentPages(of: p)
+                scatteredReads.setMark(residentFileBytes() ?? 0)
             }
             return view
         }

@@ -1,6 +1,7 @@
 public import LedgerCore
 import LMDB
 import Foundation
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -87,6 +88,33 @@ public final class ReconcileSource {
         return ReconcileSource(path: path, kind: .exportFile, name: name, ledger: nil, verified: result)
     }
 
+    /// Opens and verifies two sources at the same time, one thread each (both sides of a
+    /// reconciliation), each as ``open(_:policy:progress:)`` does. `progress` gets the records
+    /// verified so far of both together, from either thread.
+    public static func openBoth(_ a: String, _ b: String, policy: any LedgerPolicy, progress: ((Int) -> Void)? = nil)
+        -> (Result<ReconcileSource, ReconcileSourceError>, Result<ReconcileSource, ReconcileSourceError>) {
+        let counts = Lock(), done = Done()
+        var seen = [0, 0]
+        func report(_ side: Int, _ n: Int) {
+            guard let progress else { return }
+            counts.withLock {
+                seen[side] = n
+                progress(seen[0] + seen[1])
+            }
+        }
+        let paths = [a, b]
+        withoutActuallyEscaping(report) { report in
+            let box = UncheckedSendable(report)
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                let result = Result { () throws(ReconcileSourceError) -> ReconcileSource in
+                    try open(paths[i], policy: policy) { box.value(i, $0) }
+                }
+                done.set(i, result)
+            }
+        }
+        return (done.results[0]!, done.results[1]!)
+    }
+
     /// Verifies a ledger this process has open already (LMDB allows one environment handle per
     /// file and process) and uses it as a source.
     public static func open(ledger: Ledger, progress: ((Int) -> Void)? = nil) throws(ReconcileSourceError) -> ReconcileSource {
@@ -117,6 +145,20 @@ public final class ReconcileSource {
         case .exportFile: ExportFileRecords(path: path, lastSeq: verified.lastSeq)
         }
     }
+}
+
+/// The results of ``ReconcileSource/openBoth(_:_:policy:progress:)``, one per thread.
+private final class Done: @unchecked Sendable {
+    private let lock = Lock()
+    private(set) var results: [Result<ReconcileSource, ReconcileSourceError>?] = [nil, nil]
+    func set(_ i: Int, _ r: Result<ReconcileSource, ReconcileSourceError>) { lock.withLock { results[i] = r } }
+}
+
+/// A value handed to the threads of ``ReconcileSource/openBoth(_:_:policy:progress:)``, which use
+/// it under their own lock.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// A stream of a ledger folder, read through the stream index.

@@ -23,7 +23,7 @@ enum ReconcileFigures {
     }
 
     /// Reconciles the last quarter of the pair's history as the command line does: both folders
-    /// opened and verified (``ReconcileSource/open(_:policy:progress:)``), the streams checked,
+    /// opened and verified at once (``ReconcileSource/openBoth(_:_:policy:progress:)``), the streams checked,
     /// ``Reconciler/reconcile(jugendamt:_:traeger:_:period:)``, and the report rendered (JSON
     /// for the signature, Markdown as printed by default). Verification and the comparison are
     /// timed apart as well.
@@ -33,8 +33,9 @@ enum ReconcileFigures {
         let start = nowNanos()
         var sources: [ReconcileSource] = []
         let verifySeconds = try seconds {
-            sources.append(try ReconcileSource.open(jPath, policy: LogFigures.policy))
-            sources.append(try ReconcileSource.open(tPath, policy: LogFigures.policy))
+            let (j, t) = ReconcileSource.openBoth(jPath, tPath, policy: LogFigures.policy)
+            sources.append(try j.get())
+            sources.append(try t.get())
         }
         let (j, t) = (sources[0], sources[1])
         guard j.name.side == .jugendamt, t.name.side == .traeger else { throw BenchError("the pair's sides are swapped") }

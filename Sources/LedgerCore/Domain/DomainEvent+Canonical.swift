@@ -9,7 +9,7 @@
 /// valid, but never accepts what the full path refuses, and gives the same event when it accepts.
 extension DomainEvent {
     public init?(canonicalData bytes: UnsafeRawBufferPointer, type: EventType) {
-        let specs: [FieldSpec]
+        let specs: Specs
         switch type {
         case .hoursBooked: specs = Self.hoursSpecs
         case .preventionBooked: specs = Self.preventionSpecs
@@ -17,7 +17,7 @@ extension DomainEvent {
         case .bookingReversed: specs = Self.reversalSpecs
         default: return nil
         }
-        guard let values = Self.flatMembers(bytes, specs) else { return nil }
+        guard let values = Self.flatMembers(bytes, specs.fields, specs.names) else { return nil }
         func string(_ i: Int) -> String? { values.strings[i] }
         func int(_ i: Int) -> Int64? { values.ints[i] }
         // Indexes follow the order of the specs above (EventType.fields, then `jugendamt`).
@@ -44,10 +44,20 @@ extension DomainEvent {
         }
     }
 
-    private static let hoursSpecs = EventType.hoursBooked.fields + [Fields.counterpartyField]
-    private static let preventionSpecs = EventType.preventionBooked.fields + [Fields.counterpartyField]
-    private static let paymentSpecs = EventType.paymentBooked.fields + [Fields.counterpartyField]
-    private static let reversalSpecs = EventType.bookingReversed.fields + [Fields.counterpartyField]
+    /// A type's fields (then `jugendamt`), with their names in UTF-8.
+    private struct Specs {
+        let fields: [FieldSpec]
+        let names: [[UInt8]]
+        init(_ type: EventType) {
+            fields = type.fields + [Fields.counterpartyField]
+            names = fields.map { Array($0.name.utf8) }
+        }
+    }
+
+    private static let hoursSpecs = Specs(.hoursBooked)
+    private static let preventionSpecs = Specs(.preventionBooked)
+    private static let paymentSpecs = Specs(.paymentBooked)
+    private static let reversalSpecs = Specs(.bookingReversed)
 
     private struct Values {
         var strings: [String?]
@@ -57,7 +67,7 @@ extension DomainEvent {
 
     /// The members of a flat canonical object, each matched to its spec and checked; `nil` when
     /// anything is not as the fast path expects.
-    private static func flatMembers(_ bytes: UnsafeRawBufferPointer, _ specs: [FieldSpec]) -> Values? {
+    private static func flatMembers(_ bytes: UnsafeRawBufferPointer, _ specs: [FieldSpec], _ names: [[UInt8]]) -> Values? {
         var v = Values(strings: Array(repeating: nil, count: specs.count), ints: Array(repeating: nil, count: specs.count),
                        dates: Array(repeating: nil, count: specs.count))
         var seen = 0
@@ -85,22 +95,25 @@ extension DomainEvent {
             guard let key = plainString(), i < n, bytes[i] == UInt8(ascii: ":") else { return nil }
             i += 1
             let keyBytes = UnsafeRawBufferPointer(rebasing: bytes[key])
-            guard let index = specs.firstIndex(where: { $0.name.utf8.elementsEqual(keyBytes) }) else { return nil }
+            guard let index = names.firstIndex(where: { $0.count == keyBytes.count && keyBytes.elementsEqual($0) }) else { return nil }
             let spec = specs[index]
-            guard i < n, v.strings[index] == nil, v.ints[index] == nil else { return nil }
+            guard i < n, v.strings[index] == nil, v.ints[index] == nil, v.dates[index] == nil else { return nil }
             if bytes[i] == UInt8(ascii: "\"") {
                 guard let r = plainString() else { return nil }
-                let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+                let text = UnsafeRawBufferPointer(rebasing: bytes[r])
                 switch spec.kind {
-                case .id: guard Identifier.isValid(s) else { return nil }
+                case .id:
+                    guard Identifier.isValid(utf8: text.assumingMemoryBound(to: UInt8.self)) else { return nil }
+                    v.strings[index] = String(decoding: text, as: UTF8.self)
                 case .date:
-                    guard let d = CalendarDate(s) else { return nil }
+                    guard let d = CalendarDate(utf8: text) else { return nil }
                     v.dates[index] = d
                 case .sozialraum, .hilfeart, .funding, .qualification, .endReason, .preventionCategory, .reallocationSource:
+                    let s = String(decoding: text, as: UTF8.self)
                     guard spec.kind.allowedValues!.contains(s) else { return nil }
+                    v.strings[index] = s
                 default: return nil
                 }
-                v.strings[index] = s
             } else {
                 // A whole number as canonical JSON writes it: no sign, no leading zero, ≤ 18 digits.
                 guard let range = spec.kind.range else { return nil }
@@ -124,7 +137,7 @@ extension DomainEvent {
         }
         // Every required field present.
         for (index, spec) in specs.enumerated() where spec.required {
-            guard v.strings[index] != nil || v.ints[index] != nil else { return nil }
+            guard v.strings[index] != nil || v.ints[index] != nil || v.dates[index] != nil else { return nil }
         }
         return v
     }

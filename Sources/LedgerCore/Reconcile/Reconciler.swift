@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The Doppelcontrolling: compares the Jugendamt's records of a Träger (stream `traeger:<T>` on
 /// the Jugendamt's ledger) with the Träger's records of that Jugendamt (stream `jugendamt:<J>` on
 /// the Träger's ledger) for one quarter, as known at an optional as-of time.
@@ -11,9 +13,10 @@
 /// only compact entries are kept (see ``SideData``): pass 1 notes reversed ids (reading only
 /// reversals), pass 2 keeps the Kontrakte and the quarter's bookings and payments and replays
 /// the quarter's money for the totals (each record decoded once for both), and a third pass over
-/// the Jugendamt's side runs only when the Träger dates in the quarter a booking or payment the
-/// Jugendamt does not (to tell a differing date from a missing record). Records are handed over
-/// as ``RecordView``s: filtered by stream, time and type in place, decoded only when needed.
+/// a side runs only when the other side dates in the quarter a booking or payment this side
+/// does not (to tell a differing date from a missing record). Records are handed over as
+/// ``RecordView``s: filtered by stream, time and type in place, decoded only when needed. The two
+/// sides are read at the same time, on two threads.
 public enum Reconciler {
     /// Reconciles the two sides. The sources must already be verified (chains intact).
     public static func reconcile(jugendamt: LedgerName, _ jugendamtRecords: any RecordSource,
@@ -27,18 +30,30 @@ public enum Reconciler {
         }
         let jReader = SideReader(side: .jugendamt, stream: "traeger:\(traeger.org)", period: period)
         let tReader = SideReader(side: .traeger, stream: "jugendamt:\(jugendamt.org)", period: period)
-
-        let jReversed = try jReader.reversals(jugendamtRecords)
-        let tReversed = try tReader.reversals(traegerRecords)
         let jTotals = ReconciliationTotals.Replay(period: period), tTotals = ReconciliationTotals.Replay(period: period)
-        var j = try jReader.collect(jugendamtRecords, reversed: jReversed, totals: jTotals)
-        let t = try tReader.collect(traegerRecords, reversed: tReversed,
-                                    alsoBookings: j.bookingIds(in: period), alsoPayments: j.paymentIds(in: period), totals: tTotals)
-        let wantedBookings = t.bookingIds(in: period).filter { j.bookings[$0] == nil }
-        let wantedPayments = t.paymentIds(in: period).filter { j.payments[$0] == nil }
-        if !wantedBookings.isEmpty || !wantedPayments.isEmpty {
-            try jReader.fetch(jugendamtRecords, reversed: jReversed, bookings: wantedBookings, payments: wantedPayments, into: &j)
-        }
+
+        // The two sides are read at the same time, one thread each; nothing is shared but the result.
+        let (jReversed, tReversed) = try inParallel({ try jReader.reversals(jugendamtRecords) },
+                                                    { try tReader.reversals(traegerRecords) })
+        var (j, t) = try inParallel({ try jReader.collect(jugendamtRecords, reversed: jReversed, totals: jTotals) },
+                                    { try tReader.collect(traegerRecords, reversed: tReversed, totals: tTotals) })
+        // Bookings and payments one side dates in the quarter and the other holds with another
+        // date: fetched from the other side, to tell a differing date from a missing record.
+        let fromJ = (t.bookingIds(in: period).filter { j.bookings[$0] == nil }, t.paymentIds(in: period).filter { j.payments[$0] == nil })
+        let fromT = (j.bookingIds(in: period).filter { t.bookings[$0] == nil }, j.paymentIds(in: period).filter { t.payments[$0] == nil })
+        (j, t) = try inParallel({ [j] in
+            var j = j
+            if !fromJ.0.isEmpty || !fromJ.1.isEmpty {
+                try jReader.fetch(jugendamtRecords, reversed: jReversed, bookings: fromJ.0, payments: fromJ.1, into: &j)
+            }
+            return j
+        }, { [t] in
+            var t = t
+            if !fromT.0.isEmpty || !fromT.1.isEmpty {
+                try tReader.fetch(traegerRecords, reversed: tReversed, bookings: fromT.0, payments: fromT.1, into: &t)
+            }
+            return t
+        })
 
         return Reconciliation(
             period: period,
@@ -152,4 +167,30 @@ public enum Reconciler {
         findings.sort(by: Finding.precedes)
         return findings
     }
+}
+
+/// Runs `a` and `b` at the same time (on two threads when the machine has them) and returns both
+/// results; the first error of `a`, then of `b`, is thrown after both have finished.
+func inParallel<A, B>(_ a: () throws -> A, _ b: () throws -> B) throws -> (A, B) {
+    let ra = ParallelSlot<A>(), rb = ParallelSlot<B>()
+    withoutActuallyEscaping(a) { a in
+        withoutActuallyEscaping(b) { b in
+            let work = UncheckedBox((a, b))
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                if i == 0 { ra.result = Result { try work.value.0() } } else { rb.result = Result { try work.value.1() } }
+            }
+        }
+    }
+    return (try ra.result!.get(), try rb.result!.get())
+}
+
+/// One result of ``inParallel(_:_:)``, written by its thread, read after both have finished.
+private final class ParallelSlot<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
+
+/// Hands non-Sendable closures to ``inParallel(_:_:)``'s two threads, which run each exactly once.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

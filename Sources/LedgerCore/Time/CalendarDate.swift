@@ -13,7 +13,13 @@ public struct CalendarDate: Comparable, Hashable, Sendable, CustomStringConverti
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: String) {
-        let b = Array(text.utf8)
+        var text = text
+        guard let date = text.withUTF8({ CalendarDate(utf8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = date
+    }
+
+    /// `YYYY-MM-DD` in UTF-8 bytes.
+    public init?(utf8 b: UnsafeRawBufferPointer) {
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
               let y = Self.digits(b, 0, 4), let m = Self.digits(b, 5, 2), let d = Self.digits(b, 8, 2) else { return nil }
         self.init(year: y, month: m, day: d)
@@ -97,6 +103,10 @@ public struct CalendarDate: Comparable, Hashable, Sendable, CustomStringConverti
     }
 
     static func digits(_ b: [UInt8], _ at: Int, _ n: Int) -> Int? {
+        b.withUnsafeBytes { digits($0, at, n) }
+    }
+
+    static func digits(_ b: UnsafeRawBufferPointer, _ at: Int, _ n: Int) -> Int? {
         guard at + n <= b.count else { return nil }
         var v = 0
         for i in at..<(at + n) {

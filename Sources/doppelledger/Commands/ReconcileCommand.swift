@@ -99,8 +99,14 @@ struct ReconcileCommand: AsyncParsableCommand {
     func openSources(temporaryFiles: inout [String]) async throws -> (ReconcileSource, ReconcileSource) {
         let jNode = NodeSource.isURL(jugendamt), tNode = NodeSource.isURL(traeger)
         guard jNode || tNode else {
-            return (try openSource(jugendamt, option: "--jugendamt", temporaryFiles: &temporaryFiles),
-                    try openSource(traeger, option: "--traeger", temporaryFiles: &temporaryFiles))
+            // Both verified at the same time, one thread each; errors reported for the Jugendamt first.
+            let jFile = try readableFile(jugendamt, temporaryFiles: &temporaryFiles)
+            let tFile = try readableFile(traeger, temporaryFiles: &temporaryFiles)
+            let progress = Progress("verifying \(jugendamt) and \(traeger)")
+            let (j, t) = ReconcileSource.openBoth(jFile, tFile, policy: defaultPolicy()) { progress.update($0) }
+            progress.done()
+            return (try opened(j, file: jFile, option: "--jugendamt", shownAs: jugendamt),
+                    try opened(t, file: tFile, option: "--traeger", shownAs: traeger))
         }
         var configPath = config
         if configPath == nil {
@@ -144,25 +150,34 @@ struct ReconcileCommand: AsyncParsableCommand {
         throw fail("--traeger \(traeger) holds \(source.name), a Jugendamt's ledger; give the Träger's ledger or export")
     }
 
+    /// What to open for `path`: the path itself, or for a mirror (DIR/mirrors/<peer>, filled by
+    /// sync) the export it holds, written to a temporary file.
+    func readableFile(_ path: String, temporaryFiles: inout [String]) throws -> String {
+        guard MirrorStore.isMirror(path) else { return path }
+        let file = try exportMirrorToTemporaryFile(path)
+        temporaryFiles.append(file)
+        return file
+    }
+
     /// Opens and verifies a source; a broken chain exits 1, an unusable source 2.
     func openSource(_ path: String, option: String, temporaryFiles: inout [String]) throws -> ReconcileSource {
-        // A mirror (DIR/mirrors/<peer>, filled by sync) is read as the export it holds.
-        var file = path
-        if MirrorStore.isMirror(path) {
-            file = try exportMirrorToTemporaryFile(path)
-            temporaryFiles.append(file)
-        }
-        return try openSource(file, option: option, shownAs: path)
+        try openSource(try readableFile(path, temporaryFiles: &temporaryFiles), option: option, shownAs: path)
     }
 
     /// Opens and verifies the folder or export file `file`, which the user knows as `shownAs`.
     func openSource(_ file: String, option: String, shownAs: String) throws -> ReconcileSource {
         let progress = Progress("verifying \(shownAs)")
         defer { progress.done() }
-        do {
-            return try ReconcileSource.open(file, policy: defaultPolicy()) { progress.update($0) }
-        } catch {
-            // A scratch file (a mirror's or a node's export) is named as the user gave it.
+        return try opened(Result { () throws(ReconcileSourceError) in try ReconcileSource.open(file, policy: defaultPolicy()) { progress.update($0) } },
+                          file: file, option: option, shownAs: shownAs)
+    }
+
+    /// The opened source, or its error as the exit it means: a broken chain exits 1, an
+    /// unusable source 2. A scratch file (a mirror's or a node's export) is named as the user gave it.
+    func opened(_ result: Result<ReconcileSource, ReconcileSourceError>, file: String, option: String, shownAs: String) throws -> ReconcileSource {
+        switch result {
+        case .success(let source): return source
+        case .failure(let error):
             let message = error.message.replacingOccurrences(of: file, with: shownAs)
             switch error.reason {
             case .tampered: throw Failure(status: Exit.found, message: "\(option) \(message); nothing was compared")
