@@ -1,5 +1,6 @@
 public import LedgerCore
 import LMDB
+import Dispatch
 
 extension Ledger {
     /// The budget view of a Sozialraum and year (through `quarter`), as of `asOf` (nil: now).
@@ -20,8 +21,14 @@ extension Ledger {
                                               seqAsOf: { try lastSeq(asOf: $0, txn: txn) })
             if scatteredReads.next() % 16 == 0, let resident = residentFileBytes(), scatteredReads.grew(to: resident, by: 256 << 20),
                let any = try txn.get(log, BigEndianKey(max(seq, 1))), let p = any.baseAddress {
-                env.releaseResidentPages(of: p)
-                scatteredReads.setMark(residentFileBytes() ?? 0)
+                // On another thread, so that this query does not wait for it. The closure holds
+                // the environment, so the map stays where `p` points until the release is done.
+                scatteredReads.setMark(Int.max)
+                let env = self.env, tally = scatteredReads, address = UInt(bitPattern: p)
+                DispatchQueue.global(qos: .utility).async {
+                    env.releaseResidentPages(of: UnsafeRawPointer(bitPattern: address)!)
+                    tally.setMark(residentFileBytes() ?? 0)
+                }
             }
             return view
         }

@@ -141,7 +141,12 @@ public final class ReconcileSource {
     /// the reader stops).
     public func records(stream: String, asOf: Timestamp?) -> any RecordSource {
         switch kind {
-        case .folder: LedgerStreamRecords(ledger: ledger!, stream: stream, asOf: asOf, lastSeq: verified.lastSeq)
+        case .folder:
+            // A stream that is most of the log (a Träger's ledger, a Jugendamt working with one
+            // Träger) is read along the log, in key order, rather than looked up record by
+            // record through the stream index; the reconciler skips the other streams' records.
+            LedgerStreamRecords(ledger: ledger!, stream: stream, asOf: asOf, lastSeq: verified.lastSeq,
+                                alongTheLog: (verified.streams[stream] ?? 0) * 2 > UInt64(verified.records))
         case .exportFile: ExportFileRecords(path: path, lastSeq: verified.lastSeq)
         }
     }
@@ -161,17 +166,19 @@ private struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// A stream of a ledger folder, read through the stream index.
+/// A stream of a ledger folder, read through the stream index, or along the whole log (then
+/// with the other streams' records too, which the reconciler leaves out).
 struct LedgerStreamRecords: RecordSource {
     let ledger: Ledger
     let stream: String
     let asOf: Timestamp?
     let lastSeq: UInt64
+    var alongTheLog = false
 
     func forEachRecord(types: Set<String>?, _ body: (RecordView) throws -> Void) throws {
         let suffixes = types.map { $0.map { Array(",\"type\":\"\($0)\"}".utf8) } }
         var visited = 0
-        try ledger.scan(stream: stream, asOf: asOf) { seq, value in
+        try ledger.scan(stream: alongTheLog ? nil : stream, asOf: asOf) { seq, value in
             if seq > lastSeq { return false }
             visited += 1
             // A pass over a large log would keep every page it read resident: hand them back now

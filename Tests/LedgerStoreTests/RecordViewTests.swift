@@ -41,10 +41,16 @@ import LedgerGen
         #expect(Set(expected.compactMap(\.type)).isSuperset(of: [.kontraktSigned, .hoursBooked, .agreementSigned]))
 
         // From the folder: every stored record takes the fast path and reads the same.
+        // Through the stream index, and along the whole log (the other streams' records then
+        // come too, marked as not in the stream).
         let source = try ReconcileSource.open(ledger: ledger)
-        var fromFolder: [Seen] = []
-        try source.records(stream: stream, asOf: nil).forEachRecord(types: nil) { fromFolder.append(Self.seen($0, stream: stream)) }
-        #expect(fromFolder == expected)
+        for along in [false, true] {
+            var fromFolder: [Seen] = []
+            try LedgerStreamRecords(ledger: ledger, stream: stream, asOf: nil, lastSeq: source.verified.lastSeq, alongTheLog: along)
+                .forEachRecord(types: nil) { fromFolder.append(Self.seen($0, stream: stream)) }
+            #expect(fromFolder.filter(\.inStream) == expected)
+            #expect(fromFolder.count == (along ? source.verified.records : expected.count))
+        }
         try ledger.scan(stream: stream) { _, value in
             let view = RecordView(stored: StoredRecord.json(value), recordedAt: StoredRecord.recordedAt(value), hash: StoredRecord.hash(value))
             #expect(view != nil)

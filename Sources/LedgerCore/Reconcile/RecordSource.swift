@@ -24,8 +24,16 @@ public struct RecordView {
     public let type: EventType?
     private let json: UnsafeRawBufferPointer
     private let scan: CanonicalRecordScan?
-    private let record: Record?
+    /// The record parsed in full, boxed: the view is copied for every record a pass visits, and
+    /// most have none.
+    private let box: Box?
+    private var record: Record? { box?.record }
     private let storedHash: Digest32?
+
+    private final class Box: Sendable {
+        let record: Record
+        init(_ record: Record) { self.record = record }
+    }
 
     /// A record parsed in full (tests, and what the fast path declines).
     public init(_ record: Record) {
@@ -34,7 +42,7 @@ public struct RecordView {
         type = EventType(rawValue: record.type)
         json = UnsafeRawBufferPointer(start: nil, count: 0)
         scan = nil
-        self.record = record
+        box = Box(record)
         storedHash = nil
     }
 
@@ -47,7 +55,7 @@ public struct RecordView {
         type = Self.eventType(json, scan.type)
         self.json = json
         self.scan = scan
-        record = nil
+        box = nil
         storedHash = hash
     }
 
@@ -61,7 +69,7 @@ public struct RecordView {
         type = Self.eventType(json, scan.type)
         self.json = json
         self.scan = scan
-        record = nil
+        box = nil
         storedHash = nil
     }
 
