@@ -1,4 +1,7 @@
 import LMDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Ledger {
     /// What is wrong with the data file's header pages, in words; `nil` when nothing is.
@@ -13,19 +16,21 @@ extension Ledger {
     /// Another process may commit while this reads. A commit replaces the older meta page and
     /// may reuse pages of snapshots older than the two the meta pages name, so a problem counts
     /// only when the meta pages are the same after the check as before it; otherwise it is read
-    /// again (a few times: damage stays, a commit race does not).
+    /// again (damage stays, a commit race does not). When other processes commit so fast that
+    /// no reading holds still (20 tries, with growing pauses), the file is not called damaged:
+    /// its writers are evidently using it.
     static func dataFileProblem(_ directory: String) -> String? {
-        var problem: String?
-        for _ in 0..<8 {
+        for attempt in 0..<20 {
             guard let file = DataFile(path: directory + "/data.mdb") else { return "data.mdb cannot be read" }
-            problem = dataFileProblem(file)
+            let problem = dataFileProblem(file)
             file.close()
-            guard problem != nil else { return nil }
+            guard let problem else { return nil }
             guard let again = DataFile(path: directory + "/data.mdb") else { return "data.mdb cannot be read" }
             again.close()
             if again.metas == file.metas { return problem }
+            if attempt >= 4 { usleep(useconds_t(1_000 * attempt)) }
         }
-        return problem
+        return nil
     }
 
     private static func dataFileProblem(_ file: DataFile) -> String? {

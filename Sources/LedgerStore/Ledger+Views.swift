@@ -19,15 +19,16 @@ extension Ledger {
                                               today: Timestamp.now().date,
                                               reader: ViewReader(state: state, seq: seq),
                                               seqAsOf: { try lastSeq(asOf: $0, txn: txn) })
-            if scatteredReads.next() % 16 == 0, let resident = residentFileBytes(), scatteredReads.grew(to: resident, by: 256 << 20),
-               let any = try txn.get(log, BigEndianKey(max(seq, 1))), let p = any.baseAddress {
-                // On another thread, so that this query does not wait for it. The closure holds
-                // the environment, so the map stays where `p` points until the release is done.
+            if scatteredReads.next() % 16 == 0, let resident = residentFileBytes(), scatteredReads.grew(to: resident, by: 256 << 20) {
+                // On another thread, so that this query does not wait for it; inside a read
+                // transaction of its own, during which LMDB does not move the map (it may be
+                // re-created larger between transactions), with a pointer taken in it.
                 scatteredReads.setMark(Int.max)
-                let env = self.env, tally = scatteredReads, address = UInt(bitPattern: p)
-                DispatchQueue.global(qos: .utility).async {
-                    env.releaseResidentPages(of: UnsafeRawPointer(bitPattern: address)!)
-                    tally.setMark(residentFileBytes() ?? 0)
+                DispatchQueue.global(qos: .utility).async { [self] in
+                    try? env.read { txn in
+                        if let any = try txn.get(log, BigEndianKey(1)), let p = any.baseAddress { env.releaseResidentPages(of: p) }
+                    }
+                    scatteredReads.setMark(residentFileBytes() ?? 0)
                 }
             }
             return view

@@ -51,11 +51,24 @@ import LedgerGen
             #expect(fromFolder.filter(\.inStream) == expected)
             #expect(fromFolder.count == (along ? source.verified.records : expected.count))
         }
+        // Every stored record takes the fast path; a booking's id reads in place as it decodes.
+        var peeked = 0
         try ledger.scan(stream: stream) { _, value in
             let view = RecordView(stored: StoredRecord.json(value), recordedAt: StoredRecord.recordedAt(value), hash: StoredRecord.hash(value))
             #expect(view != nil)
+            switch try view?.event() {
+            case .hoursBooked(let h)?:
+                #expect(view?.leadingString("booking") == h.booking)
+                peeked += 1
+            case .preventionBooked(let p)?:
+                #expect(view?.leadingString("booking") == p.booking)
+            case .kontraktSigned?, .agreementSigned?:
+                #expect(view?.leadingString("booking") == nil)
+            default: break
+            }
             return true
         }
+        #expect(peeked > 50)
 
         // From an export of the stream, as written; then with one line spelled differently
         // (whitespace: the fast path declines it, the full parser reads the same record).

@@ -13,22 +13,7 @@ public enum ReconciliationTotals {
     ]
 
     /// `{"rows": [{sozialraum, funding, jugendamtCents, traegerCents, differenceCents}]}` for the
-    /// quarter, rows where either side has consumption (each side's records replayed alone).
-    public static func compute(_ jugendamt: any RecordSource, _ traeger: any RecordSource, period: ReconciliationPeriod) throws -> JSON {
-        func consumption(_ source: any RecordSource) throws -> [String: Int64] {
-            let replay = Replay(period: period)
-            try source.forEachRecord(types: types) { record in
-                guard let type = record.type, types.contains(type.rawValue) else { return }
-                guard period.knows(record.recordedAt) else { return }
-                guard let event = try? record.event() else { return }
-                try replay.add(record, event)
-            }
-            return try replay.consumption()
-        }
-        return rows(try consumption(jugendamt), try consumption(traeger), period: period)
-    }
-
-    /// The rows of both sides' consumption counters.
+    /// quarter from both sides' consumption counters, rows where either side has consumption.
     static func rows(_ j: [String: Int64], _ t: [String: Int64], period: ReconciliationPeriod) -> JSON {
         var rows: [JSON] = []
         for sz in Sozialraum.allCases {

@@ -49,7 +49,8 @@ public struct RecordView {
     /// A stored record: its canonical JSON without `hash`, with the time and hash from the
     /// store's header. `nil` when the bytes are not in the layout the fast path reads.
     public init?(stored json: UnsafeRawBufferPointer, recordedAt: Timestamp, hash: Digest32) {
-        guard let scan = CanonicalRecordScan.scan(json) else { return nil }
+        // `data` is checked when the event is decoded (by the fast reader or the parser).
+        guard let scan = CanonicalRecordScan.scan(json, checkingData: false) else { return nil }
         seq = scan.seq
         self.recordedAt = recordedAt
         type = Self.eventType(json, scan.type)
@@ -61,7 +62,7 @@ public struct RecordView {
 
     /// An export line (canonical JSON with `hash`); `nil` when the fast path declines it.
     public init?(line json: UnsafeRawBufferPointer) {
-        guard let scan = CanonicalRecordScan.scan(json, hashed: true), scan.hash != nil,
+        guard let scan = CanonicalRecordScan.scan(json, hashed: true, checkingData: false), scan.hash != nil,
               let time = Timestamp(rfc3339: String(decoding: UnsafeRawBufferPointer(rebasing: json[scan.recordedAt]), as: UTF8.self))
         else { return nil }
         seq = scan.seq
@@ -96,6 +97,26 @@ public struct RecordView {
         if let record { return record.hash }
         if let storedHash { return storedHash }
         return Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: json[scan!.hash!])) ?? .zero
+    }
+
+    /// The value of the `data` object's first member when that member is `name` with a plain
+    /// string (no escapes), read without decoding; `nil` when it is not so (decode instead).
+    public func leadingString(_ name: StaticString) -> String? {
+        guard let scan else { return nil }
+        let data = UnsafeRawBufferPointer(rebasing: json[scan.data])
+        let n = name.utf8CodeUnitCount
+        // {"<name>":"
+        guard data.count > n + 6, data[0] == UInt8(ascii: "{"), data[1] == UInt8(ascii: "\""),
+              UnsafeRawBufferPointer(start: name.utf8Start, count: n).elementsEqual(data[2..<(2 + n)]),
+              data[2 + n] == UInt8(ascii: "\""), data[3 + n] == UInt8(ascii: ":"), data[4 + n] == UInt8(ascii: "\"") else { return nil }
+        var i = 5 + n
+        while i < data.count {
+            let c = data[i]
+            if c == UInt8(ascii: "\"") { return String(decoding: data[(5 + n)..<i], as: UTF8.self) }
+            if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
+            i += 1
+        }
+        return nil
     }
 
     /// The record's event, checked as ``DomainEvent/init(type:data:)`` checks it.

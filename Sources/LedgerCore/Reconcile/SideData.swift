@@ -205,11 +205,9 @@ struct SideReader {
         return reversed
     }
 
-    /// Pass 2: Kontrakte, consumption, the quarter's bookings and payments (and those named in
-    /// `alsoBookings`/`alsoPayments` whatever their date), and the head; each record's event is
-    /// also handed to `totals` (decoded once for both).
-    func collect(_ source: any RecordSource, reversed: Set<String>, alsoBookings: Set<String> = [], alsoPayments: Set<String> = [],
-                 totals: ReconciliationTotals.Replay? = nil) throws -> SideData {
+    /// Pass 2: Kontrakte, consumption, the quarter's bookings and payments, and the head; each
+    /// record's event is also handed to `totals` (decoded once for both).
+    func collect(_ source: any RecordSource, reversed: Set<String>, totals: ReconciliationTotals.Replay? = nil) throws -> SideData {
         var data = SideData()
         var last: (seq: UInt64, hash: Digest32)?
         try visit(source, types: nil) { record in
@@ -245,16 +243,30 @@ struct SideReader {
                 k.endedOn = e.endedOn
                 k.reason = e.reason
                 data.kontrakte[e.kontrakt] = k
+            // A later record with the same id (only an export from other software can hold one)
+            // replaces the earlier, whatever its date: held when in the quarter, else dropped.
             case .hoursBooked(let h):
                 guard !reversed.contains(h.booking) else { return }
                 if h.date <= period.last { data.kontrakte[h.kontrakt]?.bookedMinutes += h.minutes }
-                if period.contains(h.date) || alsoBookings.contains(h.booking) { data.bookings[h.booking] = Self.entry(h) }
+                if period.contains(h.date) {
+                    data.bookings[h.booking] = Self.entry(h)
+                } else if !data.bookings.isEmpty, data.bookings[h.booking] != nil {
+                    data.bookings[h.booking] = nil
+                }
             case .preventionBooked(let p):
                 guard !reversed.contains(p.booking) else { return }
-                if period.contains(p.date) || alsoBookings.contains(p.booking) { data.bookings[p.booking] = Self.entry(p) }
+                if period.contains(p.date) {
+                    data.bookings[p.booking] = Self.entry(p)
+                } else if !data.bookings.isEmpty, data.bookings[p.booking] != nil {
+                    data.bookings[p.booking] = nil
+                }
             case .paymentBooked(let p):
                 guard !reversed.contains(p.payment) else { return }
-                if period.contains(p.date) || alsoPayments.contains(p.payment) { data.payments[p.payment] = Self.entry(p) }
+                if period.contains(p.date) {
+                    data.payments[p.payment] = Self.entry(p)
+                } else if !data.payments.isEmpty, data.payments[p.payment] != nil {
+                    data.payments[p.payment] = nil
+                }
             default:
                 break
             }
@@ -268,6 +280,9 @@ struct SideReader {
                into data: inout SideData) throws {
         try visit(source, types: Self.fetchTypes) { record in
             guard let type = record.type, Self.fetchTypes.contains(type.rawValue) else { return }
+            // A booking's id is its data's first member: most are not wanted, and are passed
+            // over without decoding (collect has decoded, and so checked, each of them).
+            if type != .paymentBooked, let id = record.leadingString("booking"), !bookings.contains(id) { return }
             switch try decode(record) {
             case .hoursBooked(let h) where bookings.contains(h.booking) && !reversed.contains(h.booking):
                 data.bookings[h.booking] = Self.entry(h)

@@ -38,7 +38,10 @@ public struct CanonicalRecordScan {
 
     /// Reads the chain fields of canonical record JSON, or `nil` (see above). Without `hashed`
     /// the JSON must not have a `hash` (a stored record); with it, it must (an export line).
-    public static func scan(_ json: UnsafeRawBufferPointer, hashed: Bool = false) -> CanonicalRecordScan? {
+    ///
+    /// With `checkingData` false, the `data` object is only skipped (brackets and strings
+    /// followed), not checked: for readers that check it themselves when they decode it.
+    public static func scan(_ json: UnsafeRawBufferPointer, hashed: Bool = false, checkingData: Bool = true) -> CanonicalRecordScan? {
         guard json.count > 2, let base = json.baseAddress else { return nil }
         var s = Scanner(p: base.assumingMemoryBound(to: UInt8.self), end: json.count)
         guard s.byte(UInt8(ascii: "{")) else { return nil }
@@ -47,7 +50,7 @@ public struct CanonicalRecordScan {
         }
         guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{") else { return nil }
         let dataStart = s.pos
-        guard s.value(depth: 2) else { return nil }
+        guard checkingData ? s.value(depth: 2) : s.skipObject() else { return nil }
         let data = dataStart..<s.pos
         let hashOffset = s.pos
         var hash: Range<Int>?
@@ -159,6 +162,33 @@ public struct CanonicalRecordScan {
             }
             guard pos - start <= 18 else { return nil }
             return value
+        }
+
+        /// Skips an object without checking it: brackets counted outside strings, strings
+        /// followed to their closing quote (escapes stepped over); false when it does not end.
+        mutating func skipObject() -> Bool {
+            guard byte(UInt8(ascii: "{")) else { return false }
+            var depth = 1
+            while pos < end {
+                let c = p[pos]
+                pos += 1
+                switch c {
+                case UInt8(ascii: "\""):
+                    while pos < end {
+                        let d = p[pos]
+                        pos += d == UInt8(ascii: "\\") ? 2 : 1
+                        if d == UInt8(ascii: "\"") { break }
+                    }
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return pos <= end }
+                default:
+                    break
+                }
+            }
+            return false
         }
 
         /// Skips a value the strict parser would accept at `depth` (objects and arrays count one

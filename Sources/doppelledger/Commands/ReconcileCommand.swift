@@ -99,7 +99,11 @@ struct ReconcileCommand: AsyncParsableCommand {
     func openSources(temporaryFiles: inout [String]) async throws -> (ReconcileSource, ReconcileSource) {
         let jNode = NodeSource.isURL(jugendamt), tNode = NodeSource.isURL(traeger)
         guard jNode || tNode else {
-            // Both verified at the same time, one thread each; errors reported for the Jugendamt first.
+            // Both verified at the same time, one thread each; errors reported for the Jugendamt
+            // first. A path that does not exist is said at once, not after the other's verify.
+            for (path, option) in [(jugendamt, "--jugendamt"), (traeger, "--traeger")] where !FileManager.default.fileExists(atPath: path) {
+                throw fail("\(option) \(path) does not exist")
+            }
             let jFile = try readableFile(jugendamt, temporaryFiles: &temporaryFiles)
             let tFile = try readableFile(traeger, temporaryFiles: &temporaryFiles)
             let progress = Progress("verifying \(jugendamt) and \(traeger)")

@@ -57,7 +57,8 @@ import Testing
             ids.append("b-\(i)")
         }
         let period = try ReconciliationPeriod(year: 2025, quarter: 2)
-        let totals = try ReconciliationTotals.compute(RecordArray(s.jugendamt.records), RecordArray(s.traeger.records), period: period)
+        let totals = try Reconciler.reconcile(jugendamt: s.jugendamt.name, RecordArray(s.jugendamt.records),
+                                              traeger: s.traeger.name, RecordArray(s.traeger.records), period: period).totals
         let j = try plainReplay(s.jugendamt.records, period: period), t = try plainReplay(s.traeger.records, period: period)
         var expected: [JSON] = []
         for sz in Sozialraum.allCases {
