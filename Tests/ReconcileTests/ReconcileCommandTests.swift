@@ -170,6 +170,13 @@ import LedgerStore
         let noFolder = try CLI.reconcile(try s.export(.jugendamt, name: "ja.jsonl"), file, "--record")
         #expect(noFolder.status == 2)
         #expect(noFolder.stderr.contains("--record needs a ledger folder"))
+        // A mirror is a folder, but read only: recording needs a ledger folder all the same.
+        let mirror = s.root + "/mirrors/traeger-caritas"
+        try FileManager.default.createDirectory(atPath: mirror, withIntermediateDirectories: true)
+        try Data("{}\n".utf8).write(to: URL(fileURLWithPath: mirror + "/" + MirrorStore.markerFile))
+        let mirrorOnly = try CLI.reconcile(try s.export(.jugendamt, name: "ja2.jsonl"), mirror, "--record")
+        #expect(mirrorOnly.status == 2)
+        #expect(mirrorOnly.stderr.contains("--record needs a ledger folder"))
         let otherStream = try s.export(.jugendamt, stream: "intern", name: "intern.jsonl")
         let wrongStream = try CLI.reconcile(otherStream, file)
         #expect(wrongStream.status == 2)

@@ -39,7 +39,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw fail("--format must be md, json, csv or html, got \"\(format)\"")
         }
         let period = try ReconciliationPeriod(year: year, quarter: quarter, asOf: try parseTimestamp(asOf, option: "--as-of"))
-        if record, !isDirectory(jugendamt), !isDirectory(traeger) {
+        // A mirror (DIR/mirrors/<peer>) is a folder too, but it is read as the export it holds.
+        if record, !isLedgerFolder(jugendamt), !isLedgerFolder(traeger) {
             throw fail("--record needs a ledger folder to record in; neither source is one (export files, mirrors and node URLs are read only)")
         }
 
@@ -188,6 +189,11 @@ struct ReconcileCommand: AsyncParsableCommand {
             case .unusable: throw fail("\(option) \(message)")
             }
         }
+    }
+
+    /// A folder that is not a mirror: where `--record` can append.
+    func isLedgerFolder(_ path: String) -> Bool {
+        isDirectory(path) && !MirrorStore.isMirror(path)
     }
 
     func isDirectory(_ path: String) -> Bool {
