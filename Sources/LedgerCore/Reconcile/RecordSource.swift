@@ -15,7 +15,7 @@ public protocol RecordSource {
 ///
 /// Most of a log is bookings of other quarters, which the reconciler looks at and drops; building
 /// a whole ``Record`` for each (every member parsed, names and digests checked) cost most of a
-/// reconciliation's time. Bytes ``CanonicalRecordScan`` declines (escapes, other layouts) are
+/// reconciliation's time. Bytes ``Located`` declines (escapes, other layouts) are
 /// parsed in full, so both paths give the same answers.
 public struct RecordView {
     public let seq: UInt64
@@ -23,7 +23,7 @@ public struct RecordView {
     /// The event type, `nil` when this build does not know it.
     public let type: EventType?
     private let json: UnsafeRawBufferPointer
-    private let scan: CanonicalRecordScan?
+    private let scan: Located?
     /// The record parsed in full, boxed: the view is copied for every record a pass visits, and
     /// most have none.
     private let box: Box?
@@ -50,7 +50,7 @@ public struct RecordView {
     /// store's header. `nil` when the bytes are not in the layout the fast path reads.
     public init?(stored json: UnsafeRawBufferPointer, recordedAt: Timestamp, hash: Digest32) {
         // `data` is checked when the event is decoded (by the fast reader or the parser).
-        guard let scan = CanonicalRecordScan.scan(json, checkingData: false) else { return nil }
+        guard let scan = Located(json, hashed: false) else { return nil }
         seq = scan.seq
         self.recordedAt = recordedAt
         type = Self.eventType(json, scan.type)
@@ -62,7 +62,7 @@ public struct RecordView {
 
     /// An export line (canonical JSON with `hash`); `nil` when the fast path declines it.
     public init?(line json: UnsafeRawBufferPointer) {
-        guard let scan = CanonicalRecordScan.scan(json, hashed: true, checkingData: false), scan.hash != nil,
+        guard let scan = Located(json, hashed: true), scan.hash != nil,
               let time = Timestamp(rfc3339: String(decoding: UnsafeRawBufferPointer(rebasing: json[scan.recordedAt]), as: UTF8.self))
         else { return nil }
         seq = scan.seq
@@ -141,6 +141,104 @@ public struct RecordView {
         let bytes = UnsafeRawBufferPointer(rebasing: json[range])
         for (type, name) in names where name.count == bytes.count && bytes.elementsEqual(name) { return type }
         return nil
+    }
+}
+
+/// Where the members a ``RecordView`` reads lie in a record's canonical JSON, found from the end:
+/// after `data`, every member has a fixed place and shape (`key`, `ledger`, `prev`, `recordedAt`,
+/// `seq`, `stream`, `streamPrev`, `streamSeq`, `type`, and in an export line `hash` first), so
+/// they are read backwards without walking `data`, which the decoders check when they read it.
+/// Strings read backwards must hold no quote, backslash or control byte, so their bounds are
+/// exact; anything else answers `nil` and the record is parsed in full.
+struct Located {
+    var seq: UInt64
+    var data: Range<Int>
+    var stream: Range<Int>
+    var type: Range<Int>
+    var recordedAt: Range<Int>
+    var hash: Range<Int>?
+
+    init?(_ json: UnsafeRawBufferPointer, hashed: Bool) {
+        let n = json.count
+        guard n > 16 else { return nil }
+        var e = n
+        func back(_ text: StaticString) -> Bool {
+            let k = text.utf8CodeUnitCount
+            guard e >= k else { return false }
+            for i in 0..<k where json[e - k + i] != text.utf8Start[i] { return false }
+            e -= k
+            return true
+        }
+        func stringBack() -> Range<Int>? {
+            guard e >= 2, json[e - 1] == UInt8(ascii: "\"") else { return nil }
+            let end = e - 1
+            var i = end - 1
+            while i >= 0 {
+                let c = json[i]
+                if c == UInt8(ascii: "\"") {
+                    e = i
+                    return (i + 1)..<end
+                }
+                if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x7F { return nil }
+                i -= 1
+            }
+            return nil
+        }
+        func fixedBack(_ k: Int) -> Range<Int>? {
+            guard e >= k + 2, json[e - 1] == UInt8(ascii: "\""), json[e - k - 2] == UInt8(ascii: "\"") else { return nil }
+            let r = (e - k - 1)..<(e - 1)
+            e -= k + 2
+            return r
+        }
+        func numberBack() -> UInt64? {
+            var i = e
+            while i > 0, json[i - 1] &- 0x30 < 10 { i -= 1 }
+            let digits = e - i
+            guard digits >= 1, digits <= 18, json[i] != UInt8(ascii: "0") else { return nil }
+            var v: UInt64 = 0
+            for j in i..<e { v = v * 10 + UInt64(json[j] &- 0x30) }
+            e = i
+            return v
+        }
+        guard back("}"), let type = stringBack(), back(",\"type\":"),
+              numberBack() != nil, back(",\"streamSeq\":"),
+              fixedBack(64) != nil, back(",\"streamPrev\":"),
+              let stream = stringBack(), back(",\"stream\":"),
+              let seq = numberBack(), back(",\"seq\":"),
+              let recordedAt = fixedBack(20), back(",\"recordedAt\":"),
+              fixedBack(64) != nil, back(",\"prev\":"),
+              stringBack() != nil, back(",\"ledger\":"),
+              stringBack() != nil, back(",\"key\":") else { return nil }
+        var hash: Range<Int>?
+        if hashed {
+            guard let h = fixedBack(64), back(",\"hash\":") else { return nil }
+            hash = h
+        }
+        let dataEnd = e
+        // From the front: `{`, an optional `"actor":"…",`, then `"data":`.
+        var f = 0
+        func forward(_ text: StaticString) -> Bool {
+            let k = text.utf8CodeUnitCount
+            guard n - f >= k else { return false }
+            for i in 0..<k where json[f + i] != text.utf8Start[i] { return false }
+            f += k
+            return true
+        }
+        guard forward("{") else { return nil }
+        if forward("\"actor\":\"") {
+            while f < dataEnd, json[f] != UInt8(ascii: "\"") {
+                if json[f] == UInt8(ascii: "\\") || json[f] < 0x20 || json[f] >= 0x7F { return nil }
+                f += 1
+            }
+            guard forward("\","), f < dataEnd else { return nil }
+        }
+        guard forward("\"data\":"), f + 2 <= dataEnd, json[f] == UInt8(ascii: "{"), json[dataEnd - 1] == UInt8(ascii: "}") else { return nil }
+        self.seq = seq
+        data = f..<dataEnd
+        self.stream = stream
+        self.type = type
+        self.recordedAt = recordedAt
+        self.hash = hash
     }
 }
 

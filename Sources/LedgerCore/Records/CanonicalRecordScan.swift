@@ -29,35 +29,17 @@ public struct CanonicalRecordScan {
     /// The 20 bytes where `YYYY-MM-DDTHH:MM:SSZ` belongs, not checked: compare them with the
     /// text of the expected time (``Timestamp/append(to:)``).
     public var recordedAt: Range<Int>
-    /// The `data` object, braces included (canonical, accepted by the strict parser).
-    public var data: Range<Int>
-    /// The type's name.
-    public var type: Range<Int>
-    /// The 64 bytes of an export line's `hash` (not checked to be hex); `nil` without one.
-    public var hash: Range<Int>?
 
-    /// Reads the chain fields of canonical record JSON, or `nil` (see above). Without `hashed`
-    /// the JSON must not have a `hash` (a stored record); with it, it must (an export line).
-    ///
-    /// With `checkingData` false, the `data` object is only skipped (brackets and strings
-    /// followed), not checked: for readers that check it themselves when they decode it.
-    public static func scan(_ json: UnsafeRawBufferPointer, hashed: Bool = false, checkingData: Bool = true) -> CanonicalRecordScan? {
+    /// Reads the chain fields of canonical record JSON (without `hash`), or `nil` (see above).
+    public static func scan(_ json: UnsafeRawBufferPointer) -> CanonicalRecordScan? {
         guard json.count > 2, let base = json.baseAddress else { return nil }
         var s = Scanner(p: base.assumingMemoryBound(to: UInt8.self), end: json.count)
         guard s.byte(UInt8(ascii: "{")) else { return nil }
         if s.literal("\"actor\":") {
             guard s.string() != nil, s.byte(UInt8(ascii: ",")) else { return nil }
         }
-        guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{") else { return nil }
-        let dataStart = s.pos
-        guard checkingData ? s.value(depth: 2) : s.skipObject() else { return nil }
-        let data = dataStart..<s.pos
+        guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{"), s.value(depth: 2) else { return nil }
         let hashOffset = s.pos
-        var hash: Range<Int>?
-        if hashed {
-            guard s.literal(",\"hash\":\""), let h = s.skip(64), s.byte(UInt8(ascii: "\"")) else { return nil }
-            hash = h
-        }
         guard s.literal(",\"key\":"), let key = s.string(),
               s.literal(",\"ledger\":"), let ledger = s.string(),
               s.literal(",\"prev\":\""), let prev = s.skip(64), s.byte(UInt8(ascii: "\"")),
@@ -66,11 +48,10 @@ public struct CanonicalRecordScan {
               s.literal(",\"stream\":"), let stream = s.string(),
               s.literal(",\"streamPrev\":\""), let streamPrev = s.skip(64), s.byte(UInt8(ascii: "\"")),
               s.literal(",\"streamSeq\":"), let streamSeq = s.positive(),
-              s.literal(",\"type\":"), let type = s.string(),
+              s.literal(",\"type\":"), s.string() != nil,
               s.byte(UInt8(ascii: "}")), s.pos == s.end else { return nil }
         return CanonicalRecordScan(seq: seq, streamSeq: streamSeq, prev: prev, streamPrev: streamPrev,
-                                   key: key, ledger: ledger, stream: stream, hashOffset: hashOffset, recordedAt: recordedAt,
-                                   data: data, type: type, hash: hash)
+                                   key: key, ledger: ledger, stream: stream, hashOffset: hashOffset, recordedAt: recordedAt)
     }
 
     private struct Scanner {
@@ -162,33 +143,6 @@ public struct CanonicalRecordScan {
             }
             guard pos - start <= 18 else { return nil }
             return value
-        }
-
-        /// Skips an object without checking it: brackets counted outside strings, strings
-        /// followed to their closing quote (escapes stepped over); false when it does not end.
-        mutating func skipObject() -> Bool {
-            guard byte(UInt8(ascii: "{")) else { return false }
-            var depth = 1
-            while pos < end {
-                let c = p[pos]
-                pos += 1
-                switch c {
-                case UInt8(ascii: "\""):
-                    while pos < end {
-                        let d = p[pos]
-                        pos += d == UInt8(ascii: "\\") ? 2 : 1
-                        if d == UInt8(ascii: "\"") { break }
-                    }
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 { return pos <= end }
-                default:
-                    break
-                }
-            }
-            return false
         }
 
         /// Skips a value the strict parser would accept at `depth` (objects and arrays count one
