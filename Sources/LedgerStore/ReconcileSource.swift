@@ -1,5 +1,4 @@
 public import LedgerCore
-import LMDB
 import Foundation
 import Dispatch
 #if canImport(Glibc)
@@ -177,15 +176,8 @@ struct LedgerStreamRecords: RecordSource {
 
     func forEachRecord(types: Set<String>?, _ body: (RecordView) throws -> Void) throws {
         let suffixes = types.map { $0.map { Array(",\"type\":\"\($0)\"}".utf8) } }
-        var visited = 0
         try ledger.scan(stream: alongTheLog ? nil : stream, asOf: asOf) { seq, value in
             if seq > lastSeq { return false }
-            visited += 1
-            // A pass over a large log would keep every page it read resident: hand them back now
-            // and then (they stay in the page cache), so memory does not grow with the log. Often:
-            // the log's pages lie between state and view pages, and each fault also maps the
-            // cached neighbours in its 64 KiB block, about 8 times the log's own bytes.
-            if visited % 8_192 == 0 { ledger.env.releaseResidentPages(of: value.baseAddress!) }
             guard StoredRecord.isWellFormed(value) else { throw RecordFormatError("stored record \(seq) is truncated") }
             let json = StoredRecord.json(value)
             if let suffixes {
