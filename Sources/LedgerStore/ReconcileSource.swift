@@ -1,6 +1,5 @@
 public import LedgerCore
 import Foundation
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -92,7 +91,7 @@ public final class ReconcileSource {
     /// verified so far of both together, from either thread.
     public static func openBoth(_ a: String, _ b: String, policy: any LedgerPolicy, progress: ((Int) -> Void)? = nil)
         -> (Result<ReconcileSource, ReconcileSourceError>, Result<ReconcileSource, ReconcileSourceError>) {
-        let counts = Lock(), done = Done()
+        let counts = Lock()
         var seen = [0, 0]
         func report(_ side: Int, _ n: Int) {
             guard let progress else { return }
@@ -101,17 +100,10 @@ public final class ReconcileSource {
                 progress(seen[0] + seen[1])
             }
         }
-        let paths = [a, b]
-        withoutActuallyEscaping(report) { report in
-            let box = UncheckedSendable(report)
-            DispatchQueue.concurrentPerform(iterations: 2) { i in
-                let result = Result { () throws(ReconcileSourceError) -> ReconcileSource in
-                    try open(paths[i], policy: policy) { box.value(i, $0) }
-                }
-                done.set(i, result)
-            }
+        func opened(_ side: Int, _ path: String) -> Result<ReconcileSource, ReconcileSourceError> {
+            Result { () throws(ReconcileSourceError) -> ReconcileSource in try open(path, policy: policy) { report(side, $0) } }
         }
-        return (done.results[0]!, done.results[1]!)
+        return concurrently({ opened(0, a) }, { opened(1, b) })
     }
 
     /// Verifies a ledger this process has open already (LMDB allows one environment handle per
@@ -149,20 +141,6 @@ public final class ReconcileSource {
         case .exportFile: ExportFileRecords(path: path, lastSeq: verified.lastSeq)
         }
     }
-}
-
-/// The results of ``ReconcileSource/openBoth(_:_:policy:progress:)``, one per thread.
-private final class Done: @unchecked Sendable {
-    private let lock = Lock()
-    private(set) var results: [Result<ReconcileSource, ReconcileSourceError>?] = [nil, nil]
-    func set(_ i: Int, _ r: Result<ReconcileSource, ReconcileSourceError>) { lock.withLock { results[i] = r } }
-}
-
-/// A value handed to the threads of ``ReconcileSource/openBoth(_:_:policy:progress:)``, which use
-/// it under their own lock.
-private struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// A stream of a ledger folder, read through the stream index, or along the whole log (then

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The Doppelcontrolling: compares the Jugendamt's records of a Träger (stream `traeger:<T>` on
 /// the Jugendamt's ledger) with the Träger's records of that Jugendamt (stream `jugendamt:<J>` on
 /// the Träger's ledger) for one quarter, as known at an optional as-of time.
@@ -169,28 +167,9 @@ public enum Reconciler {
     }
 }
 
-/// Runs `a` and `b` at the same time (on two threads when the machine has them) and returns both
-/// results; the first error of `a`, then of `b`, is thrown after both have finished.
+/// ``concurrently(_:_:)`` for work that throws: the first error of `a`, then of `b`, is thrown
+/// after both have finished.
 func inParallel<A, B>(_ a: () throws -> A, _ b: () throws -> B) throws -> (A, B) {
-    let ra = ParallelSlot<A>(), rb = ParallelSlot<B>()
-    withoutActuallyEscaping(a) { a in
-        withoutActuallyEscaping(b) { b in
-            let work = UncheckedBox((a, b))
-            DispatchQueue.concurrentPerform(iterations: 2) { i in
-                if i == 0 { ra.result = Result { try work.value.0() } } else { rb.result = Result { try work.value.1() } }
-            }
-        }
-    }
-    return (try ra.result!.get(), try rb.result!.get())
-}
-
-/// One result of ``inParallel(_:_:)``, written by its thread, read after both have finished.
-private final class ParallelSlot<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
-}
-
-/// Hands non-Sendable closures to ``inParallel(_:_:)``'s two threads, which run each exactly once.
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+    let (ra, rb) = concurrently({ Result { try a() } }, { Result { try b() } })
+    return (try ra.get(), try rb.get())
 }
