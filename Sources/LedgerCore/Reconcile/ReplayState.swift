@@ -45,26 +45,18 @@ final class ReplayState: StateAccess {
 
     func last(prefix: [UInt8], atMost key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])? {
         let keys = keys(under: prefix)
-        // The first key greater than `key`; the one before it is the answer.
-        var lo = keys.startIndex, hi = keys.endIndex
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if key.lexicographicallyPrecedes(keys[mid]) { hi = mid } else { lo = mid + 1 }
-        }
-        guard lo > keys.startIndex else { return nil }
-        return (keys[lo - 1], entries[keys[lo - 1]]!)
+        // `key` itself, or the key before the first one not less than it.
+        let i = keys.insertionPoint(of: key)
+        if i < keys.endIndex, keys[i] == key { return (key, entries[key]!) }
+        guard i > keys.startIndex else { return nil }
+        return (keys[i - 1], entries[keys[i - 1]]!)
     }
 
     func first(prefix: [UInt8], atLeast key: [UInt8]) throws -> (key: [UInt8], value: [UInt8])? {
         let keys = keys(under: prefix)
-        // The first key not less than `key`.
-        var lo = keys.startIndex, hi = keys.endIndex
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if keys[mid].lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo < keys.endIndex else { return nil }
-        return (keys[lo], entries[keys[lo]]!)
+        let i = keys.insertionPoint(of: key)
+        guard i < keys.endIndex else { return nil }
+        return (keys[i], entries[keys[i]]!)
     }
 
     /// The sorted keys under `prefix`: a range of its segment's index (made on first use).
@@ -86,17 +78,19 @@ final class ReplayState: StateAccess {
     }
 }
 
-extension Array where Element == [UInt8] {
-    /// The index of the first key (the array being sorted) that is not less than `key`.
+extension RandomAccessCollection where Element == [UInt8], Index == Int {
+    /// The index of the first key (the collection being sorted) that is not less than `key`.
     fileprivate func insertionPoint(of key: [UInt8]) -> Int {
-        var lo = 0, hi = count
+        var lo = startIndex, hi = endIndex
         while lo < hi {
             let mid = (lo + hi) / 2
             if self[mid].lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
+}
 
+extension Array where Element == [UInt8] {
     fileprivate mutating func insertSorted(_ key: [UInt8]) {
         insert(key, at: insertionPoint(of: key))
     }
