@@ -6,12 +6,6 @@
 /// state held is that of the stream's Kontrakte, agreements and the quarter's bookings: bounded
 /// by the Träger's case load, not by the log's length.
 public enum ReconciliationTotals {
-    static let types: Set<String> = [
-        EventType.agreementSigned.rawValue, EventType.kontraktSigned.rawValue, EventType.kontraktAmended.rawValue,
-        EventType.kontraktEnded.rawValue, EventType.hoursBooked.rawValue, EventType.preventionBooked.rawValue,
-        EventType.paymentBooked.rawValue, EventType.bookingReversed.rawValue,
-    ]
-
     /// `{"rows": [{sozialraum, funding, jugendamtCents, traegerCents, differenceCents}]}` for the
     /// quarter from both sides' consumption counters, rows where either side has consumption.
     static func rows(_ j: [String: Int64], _ t: [String: Int64], period: ReconciliationPeriod) -> JSON {
