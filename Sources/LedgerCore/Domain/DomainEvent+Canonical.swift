@@ -70,36 +70,15 @@ extension DomainEvent {
     private static func flatMembers(_ bytes: UnsafeRawBufferPointer, _ specs: [FieldSpec], _ names: [[UInt8]]) -> Values? {
         var v = Values(strings: Array(repeating: nil, count: specs.count), ints: Array(repeating: nil, count: specs.count),
                        dates: Array(repeating: nil, count: specs.count))
-        var seen = 0
-        var i = 0
-        let n = bytes.count
-        func plainString() -> Range<Int>? {
-            guard i < n, bytes[i] == UInt8(ascii: "\"") else { return nil }
-            let start = i + 1
-            var j = start
-            while j < n {
-                let c = bytes[j]
-                if c == UInt8(ascii: "\"") {
-                    i = j + 1
-                    return start..<j
-                }
-                if c < 0x20 || c >= 0x7F || c == UInt8(ascii: "\\") { return nil }
-                j += 1
-            }
-            return nil
-        }
-        guard n >= 2, bytes[0] == UInt8(ascii: "{") else { return nil }
-        i = 1
-        if bytes[i] == UInt8(ascii: "}") { return nil }
-        while true {
-            guard let key = plainString(), i < n, bytes[i] == UInt8(ascii: ":") else { return nil }
-            i += 1
+        guard var s = CanonicalRecordScan.Scanner(bytes), s.byte(UInt8(ascii: "{")) else { return nil }
+        repeat {
+            guard let key = s.string(), s.byte(UInt8(ascii: ":")) else { return nil }
             let keyBytes = UnsafeRawBufferPointer(rebasing: bytes[key])
             guard let index = names.firstIndex(where: { $0.count == keyBytes.count && keyBytes.elementsEqual($0) }) else { return nil }
             let spec = specs[index]
-            guard i < n, v.strings[index] == nil, v.ints[index] == nil, v.dates[index] == nil else { return nil }
-            if bytes[i] == UInt8(ascii: "\"") {
-                guard let r = plainString() else { return nil }
+            guard v.strings[index] == nil, v.ints[index] == nil, v.dates[index] == nil else { return nil }
+            if s.peek == UInt8(ascii: "\"") {
+                guard let r = s.string() else { return nil }
                 let text = UnsafeRawBufferPointer(rebasing: bytes[r])
                 switch spec.kind {
                 case .id:
@@ -109,32 +88,19 @@ extension DomainEvent {
                     guard let d = CalendarDate(utf8: text) else { return nil }
                     v.dates[index] = d
                 case .sozialraum, .hilfeart, .funding, .qualification, .endReason, .preventionCategory, .reallocationSource:
-                    let s = String(decoding: text, as: UTF8.self)
-                    guard spec.kind.allowedValues!.contains(s) else { return nil }
-                    v.strings[index] = s
+                    let text = String(decoding: text, as: UTF8.self)
+                    guard spec.kind.allowedValues!.contains(text) else { return nil }
+                    v.strings[index] = text
                 default: return nil
                 }
             } else {
-                // A whole number as canonical JSON writes it: no sign, no leading zero, ≤ 18 digits.
-                guard let range = spec.kind.range else { return nil }
-                let start = i
-                var value: Int64 = 0
-                while i < n, bytes[i] &- 0x30 < 10 {
-                    value = value &* 10 &+ Int64(bytes[i] &- 0x30)
-                    i += 1
-                }
-                guard i > start, i - start <= 18, bytes[start] != UInt8(ascii: "0") || i - start == 1, range.contains(value) else { return nil }
-                v.ints[index] = value
+                // A whole number as canonical JSON writes it: no sign, no leading zero, ≤ 18 digits
+                // (above 0: no field of these types allows 0).
+                guard let range = spec.kind.range, let value = s.positive(), range.contains(Int64(value)) else { return nil }
+                v.ints[index] = Int64(value)
             }
-            seen += 1
-            guard i < n else { return nil }
-            if bytes[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            guard bytes[i] == UInt8(ascii: "}"), i == n - 1 else { return nil }
-            break
-        }
+        } while s.byte(UInt8(ascii: ","))
+        guard s.byte(UInt8(ascii: "}")), s.pos == s.end else { return nil }
         // Every required field present.
         for (index, spec) in specs.enumerated() where spec.required {
             guard v.strings[index] != nil || v.ints[index] != nil || v.dates[index] != nil else { return nil }

@@ -104,19 +104,10 @@ public struct RecordView {
     public func leadingString(_ name: StaticString) -> String? {
         guard let scan else { return nil }
         let data = UnsafeRawBufferPointer(rebasing: json[scan.data])
-        let n = name.utf8CodeUnitCount
-        // {"<name>":"
-        guard data.count > n + 6, data[0] == UInt8(ascii: "{"), data[1] == UInt8(ascii: "\""),
-              UnsafeRawBufferPointer(start: name.utf8Start, count: n).elementsEqual(data[2..<(2 + n)]),
-              data[2 + n] == UInt8(ascii: "\""), data[3 + n] == UInt8(ascii: ":"), data[4 + n] == UInt8(ascii: "\"") else { return nil }
-        var i = 5 + n
-        while i < data.count {
-            let c = data[i]
-            if c == UInt8(ascii: "\"") { return String(decoding: data[(5 + n)..<i], as: UTF8.self) }
-            if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
-            i += 1
-        }
-        return nil
+        // {"<name>":"…"
+        guard var s = CanonicalRecordScan.Scanner(data), s.byte(UInt8(ascii: "{")), s.byte(UInt8(ascii: "\"")), s.literal(name),
+              s.byte(UInt8(ascii: "\"")), s.byte(UInt8(ascii: ":")), let value = s.string() else { return nil }
+        return String(decoding: data[value], as: UTF8.self)
     }
 
     /// The record's event, checked as ``DomainEvent/init(type:data:)`` checks it.
@@ -216,23 +207,12 @@ struct Located {
         }
         let dataEnd = e
         // From the front: `{`, an optional `"actor":"…",`, then `"data":`.
-        var f = 0
-        func forward(_ text: StaticString) -> Bool {
-            let k = text.utf8CodeUnitCount
-            guard n - f >= k else { return false }
-            for i in 0..<k where json[f + i] != text.utf8Start[i] { return false }
-            f += k
-            return true
+        guard var s = CanonicalRecordScan.Scanner(json), s.byte(UInt8(ascii: "{")) else { return nil }
+        if s.literal("\"actor\":") {
+            guard s.string() != nil, s.byte(UInt8(ascii: ",")) else { return nil }
         }
-        guard forward("{") else { return nil }
-        if forward("\"actor\":\"") {
-            while f < dataEnd, json[f] != UInt8(ascii: "\"") {
-                if json[f] == UInt8(ascii: "\\") || json[f] < 0x20 || json[f] >= 0x7F { return nil }
-                f += 1
-            }
-            guard forward("\","), f < dataEnd else { return nil }
-        }
-        guard forward("\"data\":"), f + 2 <= dataEnd, json[f] == UInt8(ascii: "{"), json[dataEnd - 1] == UInt8(ascii: "}") else { return nil }
+        guard s.literal("\"data\":"), s.peek == UInt8(ascii: "{"), s.pos + 2 <= dataEnd, json[dataEnd - 1] == UInt8(ascii: "}") else { return nil }
+        let f = s.pos
         self.seq = seq
         data = f..<dataEnd
         self.stream = stream

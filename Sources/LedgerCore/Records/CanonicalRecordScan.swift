@@ -54,7 +54,9 @@ public struct CanonicalRecordScan {
                                    key: key, ledger: ledger, stream: stream, hashOffset: hashOffset, recordedAt: recordedAt)
     }
 
-    private struct Scanner {
+    /// Reads canonical JSON forward, in place (also for the reconciler's readers of records and
+    /// events, `RecordView` and `DomainEvent(canonicalData:type:)`).
+    struct Scanner {
         let p: UnsafePointer<UInt8>
         let end: Int
         var pos = 0
@@ -62,6 +64,12 @@ public struct CanonicalRecordScan {
         init(p: UnsafePointer<UInt8>, end: Int) {
             self.p = p
             self.end = end
+        }
+
+        /// A scanner of `bytes`; `nil` when they are empty.
+        init?(_ bytes: UnsafeRawBufferPointer) {
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
+            self.init(p: base.assumingMemoryBound(to: UInt8.self), end: bytes.count)
         }
 
         var peek: UInt8 { pos < end ? p[pos] : 0 }
